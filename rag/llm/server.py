@@ -1,0 +1,189 @@
+"""The local model as an OpenAI-compatible server on loopback, shared by CLI and app.
+
+``ensure_server`` returns ``http://127.0.0.1:{llama_port}/v1``. If a server
+there already lists our model it is reused; otherwise, under a file lock (so two
+processes never start two servers), it assembles the model file if needed,
+starts ``python -m llama_cpp.server`` detached (own session, output to
+``cache_dir/llama-server.log``, pid in ``cache_dir/llama-server.pid``) and waits
+until it answers. The server outlives the process that started it; the next
+CLI run or app session reuses it. ``stop_server`` stops the one we started.
+
+Left out: GPUs, several models per server, authentication (loopback only),
+and Windows (the lock uses ``fcntl`` and the stop uses process groups).
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from rag.errors import ModelError
+from rag.llm.model_file import Progress, ensure_model
+from rag.settings import Settings
+
+HOST = "127.0.0.1"
+N_CTX = 4096
+CHAT_FORMAT = "chatml"  # identical to Qwen2.5's own template once a system message is given
+# Speculative decoding by prompt lookup (draft tokens copied from the prompt).
+# Measured on this model, 2 threads, ~800-token French prompt: see server_command.
+PROMPT_LOOKUP_TOKENS = 0  # 0 = off
+
+
+def base_url(settings: Settings) -> str:
+    return f"http://{HOST}:{settings.llama_port}/v1"
+
+
+def log_path(settings: Settings) -> Path:
+    return settings.cache_dir / "llama-server.log"
+
+
+def pid_path(settings: Settings) -> Path:
+    return settings.cache_dir / "llama-server.pid"
+
+
+def served_models(settings: Settings, timeout: float = 2.0) -> list[str] | None:
+    """Model ids listed by whatever answers on our port, or None if nothing does."""
+    try:
+        with urllib.request.urlopen(base_url(settings) + "/models", timeout=timeout) as resp:
+            data = json.load(resp)
+        return [m.get("id", "") for m in data.get("data", [])]
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def is_healthy(settings: Settings) -> bool:
+    return settings.model_name in (served_models(settings) or [])
+
+
+def server_command(settings: Settings, model_path: Path, lookup_tokens: int = PROMPT_LOOKUP_TOKENS) -> list[str]:
+    threads = str(settings.llama_threads)
+    cmd = [
+        sys.executable, "-m", "llama_cpp.server",
+        "--model", str(model_path), "--model_alias", settings.model_name,
+        "--host", HOST, "--port", str(settings.llama_port),
+        "--n_ctx", str(N_CTX), "--n_threads", threads, "--n_threads_batch", threads,
+        "--chat_format", CHAT_FORMAT,
+        # logits only for the last token: computing them for every prompt token
+        # costs time and ~0.6 MB of RAM per token (forced on by a draft model).
+        "--logits_all", "false",
+        # the KV cache reuses the longest common prefix with the previous
+        # request, so the fixed system prompt is evaluated once; the RAM cache
+        # also keeps earlier states for when requests alternate.
+        "--cache", "true", "--cache_type", "ram", "--cache_size", str(1 << 30),
+        # queue concurrent requests (CLI and app) instead of cutting one short
+        "--interrupt_requests", "false",
+        "--verbose", "false",
+    ]
+    if lookup_tokens:
+        cmd += ["--draft_model", "prompt-lookup-decoding", "--draft_model_num_pred_tokens", str(lookup_tokens)]
+    return cmd
+
+
+def _alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie counts as gone); reaps it if it is our child."""
+    try:
+        if os.waitpid(pid, os.WNOHANG)[0]:
+            return False
+    except ChildProcessError:
+        pass
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _read_pid(settings: Settings) -> int | None:
+    """The pid in the pidfile if it is still a running llama_cpp server (not a recycled pid)."""
+    try:
+        pid = int(pid_path(settings).read_text().split()[0])
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, ValueError, IndexError):
+        return None
+    return pid if b"llama_cpp.server" in cmdline and _alive(pid) else None
+
+
+def _log_tail(settings: Settings, lines: int = 5) -> str:
+    try:
+        tail = log_path(settings).read_text(errors="replace").strip().splitlines()[-lines:]
+    except OSError:
+        return ""
+    return (" Last lines: " + " | ".join(tail)) if tail else ""
+
+
+def _start(settings: Settings, model_path: Path, lookup_tokens: int) -> int:
+    with log_path(settings).open("w") as log:
+        proc = subprocess.Popen(
+            server_command(settings, model_path, lookup_tokens),
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True, close_fds=True,
+        )
+    pid_path(settings).write_text(f"{proc.pid} {settings.llama_port}\n")
+    return proc.pid
+
+
+def _wait_healthy(settings: Settings, pid: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if is_healthy(settings):
+            return
+        if not _alive(pid):
+            pid_path(settings).unlink(missing_ok=True)
+            raise ModelError(f"The local model server stopped during start-up; see {log_path(settings)}.{_log_tail(settings)}")
+        time.sleep(0.25)
+    stop_server(settings)
+    raise ModelError(f"The local model server did not answer within {timeout:.0f} s; see {log_path(settings)}.{_log_tail(settings)}")
+
+
+def ensure_server(
+    settings: Settings,
+    progress: Progress | None = None,
+    *,
+    timeout: float = 180.0,
+    lookup_tokens: int = PROMPT_LOOKUP_TOKENS,
+) -> str:
+    """Base URL of a healthy local model server, starting one if needed."""
+    if is_healthy(settings):
+        return base_url(settings)
+    settings.cache_dir.mkdir(parents=True, exist_ok=True)
+    with (settings.cache_dir / "llama-server.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if is_healthy(settings):  # another process started it while we waited
+            return base_url(settings)
+        pid = _read_pid(settings)
+        if pid is None:
+            others = served_models(settings)
+            if others is not None:
+                raise ModelError(
+                    f"Port {settings.llama_port} is used by another service (serving {others or 'no models'}); "
+                    "stop it or set RAG_LLAMA_PORT to a free port."
+                )
+            model_path = ensure_model(settings.cache_dir, progress)
+            pid = _start(settings, model_path, lookup_tokens)
+        _wait_healthy(settings, pid, timeout)
+    return base_url(settings)
+
+
+def stop_server(settings: Settings, timeout: float = 15.0) -> bool:
+    """Stop the server we started (per the pidfile); True if one was running."""
+    pid = _read_pid(settings)
+    pid_path(settings).unlink(missing_ok=True)
+    if pid is None:
+        return False
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(pid, sig)
+        except ProcessLookupError:
+            return True
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not _alive(pid):
+                return True
+            time.sleep(0.1)
+    return True

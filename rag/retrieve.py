@@ -1,0 +1,91 @@
+"""Hybrid retrieval: dense (Chroma) + lexical (BM25), fused by reciprocal rank.
+
+``Retriever.search(queries)`` takes one or more renderings of a question (the
+original and, from the chain, its translation into the documents' language),
+ranks paragraphs in each of dense and lexical search, adds the paragraphs of a
+document the question names (``Lexical.doc_hints``) and of a speaker it names,
+and fuses all lists with reciprocal rank fusion. Scores are fusion scores, only
+comparable within one result list. What it leaves out: re-ranking with a
+cross-encoder (none runs offline here).
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from langchain_core.embeddings import Embeddings
+from rapidfuzz import fuzz
+
+from . import store
+from .documents import Paragraph
+from .indexer import Index
+from .lexical import Lexical
+from .results import Hit
+from .textnorm import language, words
+
+RRF_K = 60
+DENSE_N = 60
+WEIGHTS = {"dense": 1.0, "lexical": 1.0, "doc": 0.7, "speaker": 0.3}
+FOREIGN_LEXICAL = 0.35  # BM25 weight for a question in another language than the documents
+
+
+SPEECH = re.compile(r"\b(sa(y|ys|id)|t[eo]ll|told|asks?|asked|propos|suggest|recommend|promis|dit|dis|d[ée]clar"
+                    r"|affirm|demand|r[ée]pond|answer|repl|f[ée]licit|congratulat|quote|words?|mots?|parol)", re.I)
+
+
+def _speakers_named(query: str, speakers: set[str]) -> set[str]:
+    """Speakers whose name a question about speech uses (any name word, spelling variants allowed)."""
+    if not SPEECH.search(query):
+        return set()
+    q = [w for w in words(query) if len(w) > 3]
+    out = set()
+    for s in speakers:
+        parts = [w for w in words(s) if len(w) > 3]
+        if any(fuzz.ratio(a, b) >= 80 for a in q for b in parts):
+            out.add(s)
+    return out
+
+
+class Retriever:
+    def __init__(self, index: Index, embedder: Embeddings):
+        self.index = index
+        self.embedder = embedder
+        self.paragraphs = index.paragraphs()
+        self._by_key = {(p.doc, p.number): p for p in self.paragraphs}
+        self.lexical = Lexical(index.documents)
+        self.speakers = {p.speaker for p in self.paragraphs if p.speaker}
+        sample = " ".join(p.text for p in self.paragraphs[:200])
+        self.language = language(sample)
+
+    def dense(self, query: str, n: int = DENSE_N) -> list[tuple[Paragraph, float]]:
+        best: dict[tuple[str, int], float] = {}
+        for doc, num, sim in store.query(self.index.collection, self.embedder.embed_query(query), n):
+            best[(doc, num)] = max(sim, best.get((doc, num), -1.0))
+        ranked = sorted(best.items(), key=lambda kv: -kv[1])
+        return [(self._by_key[k], s) for k, s in ranked if k in self._by_key]
+
+    def search(self, queries: str | list[str], k: int = 10) -> list[Hit]:
+        queries = [queries] if isinstance(queries, str) else [q for q in queries if q and q.strip()]
+        fused: dict[str, float] = defaultdict(float)
+        for q in queries:
+            lex_w = WEIGHTS["lexical"] if language(q) == self.language else FOREIGN_LEXICAL
+            for w, ranked in ((WEIGHTS["dense"], self.dense(q)), (lex_w, self.lexical.search(q))):
+                for rank, (p, _) in enumerate(ranked):
+                    fused[p.key] += w / (RRF_K + rank + 1)
+        base = sorted(self.paragraphs, key=lambda p: -fused.get(p.key, 0.0))
+        hints: dict[str, float] = defaultdict(float)
+        named: set[str] = set()
+        for q in queries:
+            for doc, w in self.lexical.doc_hints(q).items():
+                hints[doc] = max(hints[doc], w)
+            named |= _speakers_named(q, self.speakers)
+        if hints:
+            top = max(hints.values())
+            for doc in [d for d, w in hints.items() if w >= top]:
+                for rank, p in enumerate(x for x in base if x.doc == doc):
+                    fused[p.key] += WEIGHTS["doc"] / (RRF_K + rank + 1)
+        if len(named) == 1:
+            for rank, p in enumerate(x for x in base if x.speaker in named):
+                fused[p.key] += WEIGHTS["speaker"] / (RRF_K + rank + 1)
+        ranked = sorted(self.paragraphs, key=lambda p: (-fused.get(p.key, 0.0), p.doc, p.number))
+        return [Hit(p, fused.get(p.key, 0.0)) for p in ranked[:k]]

@@ -1,0 +1,58 @@
+"""One typed settings object, read from ``RAG_*`` environment variables.
+
+Build it once at an edge (CLI, app, tests) and pass it down; nothing deeper in
+the package reads the environment. ``OPENAI_API_KEY`` and ``OPENAI_BASE_URL``
+are read under their usual names for the OpenAI backend.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _cache_home() -> Path:
+    return Path.home() / ".cache" / "rag"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore")
+
+    # where things are
+    sources_dir: Path = Field(ROOT / "index" / "sources", description="folder of source documents")
+    index_dir: Path = Field(ROOT / "index" / "store", description="where the built index lives")
+    cache_dir: Path = Field(default_factory=_cache_home, description="model files and tiktoken cache")
+    prompts_dir: Path = Field(ROOT / "prompts", description="prompt templates")
+
+    # retrieval
+    embedder: Literal["e5-small", "embeddinggemma", "openai"] = Field("e5-small", description="embedding model")
+    chroma_url: str | None = Field(None, description="a Chroma server (http://host:port); embedded if unset")
+    top_k: int = Field(10, ge=1, le=100, description="paragraphs returned by search")
+    chunk_tokens: int = Field(300, ge=50, description="token budget of one embedded piece")
+    context_tokens: int = Field(900, ge=100, description="token budget of the sources given to the chat model")
+
+    # answering
+    backend: Literal["local", "openai"] = Field("local", description="chat model backend")
+    chat_model: str = Field("", description="chat model name (defaults per backend)")
+    temperature: float = Field(0.0, ge=0.0, le=2.0)
+    seed: int = 7
+    max_answer_tokens: int = Field(220, ge=16)
+    llama_port: int = Field(8765, description="loopback port of the local model server")
+    llama_threads: int = Field(2, ge=1)
+    openai_api_key: str | None = Field(None, validation_alias=AliasChoices("OPENAI_API_KEY", "RAG_OPENAI_API_KEY"))
+    openai_base_url: str | None = Field(None, validation_alias=AliasChoices("OPENAI_BASE_URL", "RAG_OPENAI_BASE_URL"))
+    openai_embedding_model: str = "text-embedding-3-small"
+
+    @property
+    def tiktoken_dir(self) -> Path:
+        return self.cache_dir / "tiktoken"
+
+    @property
+    def model_name(self) -> str:
+        if self.chat_model:
+            return self.chat_model
+        return "qwen2.5-coder-1.5b-instruct" if self.backend == "local" else "gpt-4o-mini"

@@ -1,0 +1,72 @@
+"""Reading the sources folder: every ``.txt`` and ``.md`` file becomes a Document.
+
+A file that is empty, not UTF-8 or not text is skipped with a warning naming it;
+the rest is read. Source files are only ever read, never written.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .documents import Document
+from .parse import parse_text
+
+SUFFIXES = (".txt", ".md")
+MAX_BYTES = 20 * 1024 * 1024
+
+
+@dataclass
+class Corpus:
+    documents: list[Document] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def paragraphs(self):
+        for d in self.documents:
+            yield from d.paragraphs
+
+    def by_name(self) -> dict[str, Document]:
+        return {d.name: d for d in self.documents}
+
+
+def source_files(folder: Path) -> list[Path]:
+    """The candidate source files, sorted by name."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES
+                  and not p.name.startswith("."))
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_document(path: Path) -> Document:
+    """Parse one file; raises ValueError with a reason when it cannot be used."""
+    size = path.stat().st_size
+    if size == 0:
+        raise ValueError("it is empty")
+    if size > MAX_BYTES:
+        raise ValueError(f"it is larger than {MAX_BYTES // (1024 * 1024)} MB")
+    raw = path.read_bytes()
+    if b"\x00" in raw[:8192]:
+        raise ValueError("it is not a text file")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"it is not UTF-8 text (byte {e.start})") from None
+    doc = parse_text(text, path.name, hashlib.sha256(raw).hexdigest())
+    if not doc.paragraphs:
+        raise ValueError("no paragraph of content was found in it")
+    return doc
+
+
+def load_corpus(folder: Path) -> Corpus:
+    """Every usable document in ``folder``, with a warning for each skipped file."""
+    corpus = Corpus()
+    for path in source_files(folder):
+        try:
+            corpus.documents.append(read_document(path))
+        except (ValueError, OSError) as e:
+            corpus.warnings.append(f"Skipped {path.name}: {e}.")
+    return corpus
