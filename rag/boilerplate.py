@@ -30,6 +30,11 @@ NAV_LINE = re.compile(
     + _OBJ + r"\W*$",
     _I,
 )
+SOCIAL_ROW = re.compile(  # "Facebook Twitter LinkedIn E-mail": a row of share buttons
+    r"^(?:(?:facebook|twitter|x|linkedin|whatsapp|telegram|pinterest|reddit|bluesky|threads|mastodon|messenger|e-?mail"
+    r"|imprimer|print|partager|share|copier le lien|copy link)\W*){2,}$",
+    _I,
+)
 NAV_SEP = re.compile(r"\s+[|>›•·»/]\s+")
 FORM_FIELD = re.compile(r"^[\w'’ -]{1,25}\s*\*\s*:?$")   # "Nom *", "Email *": a required form field
 
@@ -80,13 +85,23 @@ def _is_nav_bar(s: str) -> bool:
     return len(parts) >= 3 or bool(NAV_LINE.match(parts[0]))
 
 
+MENU = re.compile(r"^\W*(accueil|home|menu|rechercher|search|se connecter|connexion|log ?in|sign ?in|s'inscrire|sign ?up"
+                  r"|newsletters?|s'abonner|subscribe|abonnez-vous)\W*$", _I)
+
+
+def is_menu_line(line: str) -> bool:
+    """True for a line of the site's menu (not a control of the article, such as share or print)."""
+    s = line.strip()
+    return bool(MENU.match(s)) or len(s.split()) <= 24 and _is_nav_bar(s)
+
+
 def is_noise_line(line: str) -> bool:
     """True for a single line that is navigation, sharing, a form field or a photo credit."""
     s = line.strip()
     if not s:
         return True
     words = len(s.split())
-    if words <= 6 and (NAV_LINE.match(s) or FORM_FIELD.match(s)):
+    if words <= 6 and (NAV_LINE.match(s) or FORM_FIELD.match(s)) or words <= 12 and SOCIAL_ROW.match(s):
         return True
     if words <= 24 and _is_nav_bar(s):
         return True

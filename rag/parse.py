@@ -1,13 +1,18 @@
 """Plain text of a web article -> a cleaned ``Document`` of numbered paragraphs.
 
-Steps: split into blank-line blocks; drop navigation, credit and repeated
-caption lines; read metadata lines (author, date, outlet) and the title from the
-head of the page; drop comment-policy and subscription paragraphs; rejoin
-paragraphs broken in the middle of a sentence or of a hyphenated word; turn
-short unpunctuated lines into section headings; assign transcript speakers.
+Steps: split into blank-line blocks (a line of only invisible characters is
+blank); drop navigation, credit and repeated caption lines; read metadata lines
+(author, date, outlet); split each block into paragraphs (soft-wrapped lines are
+joined; a speaker label, a bullet or a list item ending in a comma after a colon
+starts a new one); drop comment-policy, subscription and cookie paragraphs;
+pick the title from the head of the page (a Markdown ``#`` heading first; a
+short line above a navigation bar is the site name); rejoin paragraphs broken in
+the middle of a sentence or of a hyphenated word; turn short unpunctuated lines
+into section headings; assign transcript speakers.
 The text of each paragraph keeps the source's own words: only line breaks and
-surrounding spaces change. What this leaves out: tables, lists' nesting, and
-any markup (HTML or Markdown is read as text; ``#`` heading marks are honoured).
+surrounding spaces change, and a hyphen at a break is always kept. What this
+leaves out: tables, lists' nesting, and any markup (HTML or Markdown is read as
+text; ``#`` heading marks are honoured).
 """
 from __future__ import annotations
 
@@ -18,17 +23,21 @@ import unicodedata
 from . import boilerplate, metadata, speakers
 from .documents import Document, Paragraph
 
-CHUNKING_VERSION = "parse-3"
+CHUNKING_VERSION = "parse-4"
 END_PUNCT = tuple(".!?…:;»\"”’)]")
 MAX_HEADING_WORDS = 20
+MD_HEADING = re.compile(r"^#{1,6}\s")
+BULLET = re.compile(r"^(?:[-*•–]\s|\d{1,2}[.)]\s)")
+# A line ending in one of these words stops mid-phrase: it is no heading ("Il a dit que le").
+OPEN_WORDS = {"le", "la", "les", "l", "un", "une", "des", "du", "de", "d", "et", "ou", "à", "au", "aux", "en", "que", "qui",
+              "pour", "par", "sur", "dans", "avec", "the", "a", "an", "of", "and", "or", "to", "in", "on", "for", "with", "that"}
 
 
 def _blocks(text: str) -> list[list[str]]:
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
     blocks, cur = [], []
-    for line in text.split("\n"):
-        line = line.rstrip()
-        if not line.strip() or not unicodedata.normalize("NFKC", line).strip():
+    for line in text.splitlines():
+        visible = "".join(c for c in unicodedata.normalize("NFKC", line) if unicodedata.category(c) not in ("Cf", "Cc"))
+        if not visible.strip():
             if cur:
                 blocks.append(cur)
             cur = []
@@ -45,32 +54,40 @@ def _clean(s: str) -> str:
 
 
 def _join(a: str, b: str) -> str:
-    """Join two pieces of one sentence; a trailing hyphen is kept before a capital (Maison-Blanche)."""
-    if re.search(r"\w-$", a) and not a.endswith(" -"):
-        return a + b if b[:1].isupper() or b[:1].isdigit() else a[:-1] + b
+    """Join two pieces of one sentence; a hyphen at the break is kept (Maison-Blanche, peut-être)."""
+    if re.search(r"(\w-|\u00ad)$", a):
+        return a + b
     return a + " " + b
 
 
 def _is_heading(text: str) -> bool:
     s = text.strip()
-    if s.startswith("#"):
+    if MD_HEADING.match(s):
         return True
     words = s.split()
     if len(words) > 8 and ", " in s:
         return False  # a sentence with clauses, cut before its end
-    return (0 < len(words) <= MAX_HEADING_WORDS and not s.endswith(END_PUNCT + (",", "-"))
+    last = re.split(r"[\W_]+", words[-1].lower().replace("’", "'"))[-1] if words else ""
+    return (0 < len(words) <= MAX_HEADING_WORDS and not s.endswith(END_PUNCT + (",", "-")) and last not in OPEN_WORDS
             and not s.startswith(("[", "(", "-", "•", "*", "«", "\"", "“")) and not speakers.label_of(s)
             and (s[:1].isupper() or s[:1].isdigit()))
 
 
-def _broken(prev: str, nxt: str) -> bool:
-    """True when ``nxt`` continues the sentence ``prev`` left unfinished."""
-    if nxt.startswith(("[", "#")) or speakers.label_of(nxt) and speakers.LABEL.match(nxt).group("name").isupper():
-        return False  # an upper-case speaker label always opens a new turn
-    if re.search(r"\w-$", prev):
+def _opens_turn(prev: str | None, line: str) -> bool:
+    """A speaker label opens a new turn: an upper-case name always, a mixed-case one after a finished sentence."""
+    return speakers.label_of(line) is not None and (speakers.strong_label(line) or prev is None or prev.endswith(END_PUNCT))
+
+
+def _broken(before: str | None, prev: str, nxt: str) -> bool:
+    """True when ``nxt`` continues the sentence ``prev`` left unfinished (``before`` precedes ``prev``)."""
+    if nxt.startswith(("[", "#")) or MD_HEADING.match(prev) or _opens_turn(prev, nxt) or BULLET.match(nxt):
+        return False
+    if re.search(r"(\w-|\u00ad)$", prev):
         return True
     if prev.endswith(END_PUNCT):
         return False
+    if prev.endswith(",") and before is not None and before.endswith((":", ",", ";")):
+        return False  # an item of a list: "trois volets :" / "la limitation des moteurs," / "le contrôle,"
     if nxt[:1].islower():
         return True
     return not prev.endswith(",") and not _is_heading(prev)
@@ -78,20 +95,54 @@ def _broken(prev: str, nxt: str) -> bool:
 
 def _is_title(text: str) -> bool:
     s = text.strip()
-    return len(s.split()) <= 30 and (_is_heading(s) or s.isupper() or s.endswith(("?", ")")))
+    return (len(s.split()) <= 30 and not speakers.label_of(s) and not s.endswith((".", ",", ";", ":"))
+            and (_is_heading(s) or s.isupper() or s[:1] in "«\"“" or s.endswith(("?", ")", "!"))))
 
 
-def _lines_to_paragraphs(lines: list[str]) -> list[str]:
-    """Lines of one block -> paragraphs: soft-wrapped lines joined, a new paragraph at a speaker label."""
+def _list_item(lines: list[str], i: int) -> bool:
+    """True when ``lines[i]`` opens an item of a list whose items end in a comma or a semicolon."""
+    if i == 0 or not lines[i - 1].endswith((",", ";", ":")):
+        return False
+    if lines[i - 1].endswith(":"):
+        return lines[i].endswith((",", ";"))  # the first item, after its introduction
+    j = i - 1  # the first item of the run of comma-ended lines
+    while j > 0 and lines[j - 1].endswith((",", ";")):
+        j -= 1
+    return j > 0 and lines[j - 1].endswith(":") or (i - j) + lines[i].endswith((",", ";", ".")) >= 3
+
+
+def _lines_to_paragraphs(lines: list[str], after_colon: bool = False) -> list[str]:
+    """Lines of one block -> paragraphs: soft-wrapped lines joined; a new paragraph at a speaker label,
+    a bullet, a list item, or after a heading line."""
     out: list[str] = []
-    for line in lines:
-        if out and not speakers.label_of(line) and not _is_heading(out[-1]):
-            out[-1] = _join(out[-1], line)
-        elif out and _is_heading(out[-1]) and not speakers.label_of(line) and line[:1].islower():
+    marked = [":"] + lines if after_colon else [""] + lines
+    for i, line in enumerate(lines):
+        cut_word = bool(out) and re.search(r"(\w-|\u00ad)$", out[-1])
+        new = (not out or _opens_turn(out[-1], line) or BULLET.match(line) or _list_item(marked, i + 1)
+               or _is_heading(out[-1]) and not line[:1].islower())
+        if out and (cut_word or not new):
             out[-1] = _join(out[-1], line)
         else:
             out.append(line)
     return out
+
+
+def _pick_title(doc: Document, pieces: list[tuple[str, bool]], sites: set[str]) -> list[str]:
+    """Take the title (and a site name above the navigation) from the head of the page; the rest is returned."""
+    texts = [p for p, _ in pieces]
+    head = [i for i, (p, early) in enumerate(pieces) if early and _is_title(p)]
+    if not head:
+        return texts
+    h1 = [i for i in head if re.match(r"^#\s", texts[i])]
+    named = [i for i in head if texts[i] not in sites]
+    ti = (h1 or named or head)[0]
+    doc.title = doc.title or _clean(texts[ti].lstrip("# "))
+    drop = {ti}
+    site = next((i for i in head if i < ti and (texts[i] in sites or h1) and len(texts[i].split()) <= 6), None)
+    if site is not None:
+        doc.outlet = doc.outlet or _clean(texts[site].lstrip("# "))
+        drop.add(site)
+    return [t for i, t in enumerate(texts) if i not in drop]
 
 
 def parse_text(text: str, name: str, sha256: str = "") -> Document:
@@ -101,11 +152,15 @@ def parse_text(text: str, name: str, sha256: str = "") -> Document:
     all_lines = [ln for b in blocks for ln in b]
     repeated = {s for s in boilerplate.repeated_lines(all_lines)
                 if not speakers.label_of(s) and (not s.endswith(END_PUNCT) or boilerplate.CREDIT_LINE.search(s))}
+    # a short line followed by a site menu line is the site's name
+    sites = {a for a, b in zip(all_lines, all_lines[1:])
+             if len(a.split()) <= 6 and not a.endswith(END_PUNCT) and not boilerplate.is_noise_line(a)
+             and boilerplate.is_menu_line(b)}
 
-    # 1. the head of the page: site name, navigation, metadata, title
-    pieces: list[str] = []
+    # 1. lines: drop furniture, read metadata; paragraphs: drop boilerplate
+    pieces: list[tuple[str, bool]] = []  # (paragraph, still in the head of the page)
     seen_content = False  # the body has started: later lines are not page-head metadata
-    for bi, block in enumerate(blocks):
+    for block in blocks:
         kept = []
         for line in block:
             if line in repeated or boilerplate.is_noise_line(line):
@@ -116,23 +171,18 @@ def parse_text(text: str, name: str, sha256: str = "") -> Document:
                     setattr(doc, k, getattr(doc, k) or _clean(v))
                 continue
             kept.append(line)
-        if (bi == 0 and len(kept) == 1 and len(blocks) > 1 and len(kept[0].split()) <= 3
-                and not kept[0].endswith(END_PUNCT) and all(boilerplate.is_noise_line(x) for x in blocks[1])):
-            doc.outlet = doc.outlet or kept[0].lstrip("# ")  # a site name above its navigation bar
-            continue
-        for para in _lines_to_paragraphs(kept):
-            if doc.title is None and not seen_content and _is_title(para):
-                doc.title = _clean(para.lstrip("# "))
+        after_colon = bool(pieces) and pieces[-1][0].endswith(":")
+        for para in _lines_to_paragraphs(kept, after_colon):
+            if boilerplate.is_noise_paragraph(para) and not speakers.label_of(para):
                 continue
-            pieces.append(para)
+            pieces.append((para, not seen_content))
             seen_content = seen_content or len(para.split()) >= 15
+    pieces_text = _pick_title(doc, pieces, sites)
 
-    # 2. drop paragraph-level boilerplate, heal broken paragraphs
+    # 2. heal broken paragraphs
     healed: list[str] = []
-    for para in pieces:
-        if boilerplate.is_noise_paragraph(para):
-            continue
-        if healed and _broken(healed[-1], para):
+    for para in pieces_text:
+        if healed and _broken(healed[-2] if len(healed) > 1 else None, healed[-1], para):
             healed[-1] = _join(healed[-1], para)
         else:
             healed.append(para)

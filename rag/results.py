@@ -53,12 +53,16 @@ class QuoteMatch:
     kind: str = "verbatim"       # verbatim | close | paraphrase | altered
     diff: list[tuple[str, str, str]] | None = None  # (op, quote words, source words); op in equal/replace/insert/delete
     extra: list[Paragraph] = field(default_factory=list)  # following paragraphs a quote runs into
+    extra_spans: list[tuple[int, int]] = field(default_factory=list)  # the matched span in each of them
 
     def to_json(self) -> dict:
         d = {**self.paragraph.to_json(), "score": round(float(self.score), 4), "start": self.start, "end": self.end,
              "kind": self.kind}
         if self.diff is not None:
             d["diff"] = [list(x) for x in self.diff]
+        if self.extra:
+            d["continues"] = [{"doc": p.doc, "paragraph": p.number, "start": s, "end": e}
+                              for p, (s, e) in zip(self.extra, self.extra_spans)]
         return d
 
 

@@ -52,10 +52,15 @@ class Retriever:
         self.embedder = embedder
         self.paragraphs = index.paragraphs()
         self._by_key = {(p.doc, p.number): p for p in self.paragraphs}
+        self._docs = {d.name: d for d in index.documents}
         self.lexical = Lexical(index.documents)
         self.speakers = {p.speaker for p in self.paragraphs if p.speaker}
         sample = " ".join(p.text for p in self.paragraphs[:200])
         self.language = language(sample)
+
+    def index_doc(self, name: str):
+        """The Document a paragraph belongs to."""
+        return self._docs[name]
 
     def dense(self, query: str, n: int = DENSE_N) -> list[tuple[Paragraph, float]]:
         best: dict[tuple[str, int], float] = {}

@@ -1,16 +1,20 @@
 """Transcripts: who is speaking in each paragraph.
 
 A turn starts with a speaker label, ``NAME — text`` (an upper-case name before a
-dash or colon, or a capitalised name before a dash). Unlabelled paragraphs that
-follow keep the last speaker when they read as speech (first and second person,
-outside quotation marks); otherwise they are the editors' commentary and have
-no speaker, but the speaker is remembered for a later continuation. A heading
-ends the transcript. What this leaves out: interviews written as Q/A without
-names, and speech told in the third person.
+dash or colon, or a capitalised name before a dash). A capitalised, mixed-case
+label counts only when the same name opens at least two paragraphs, so that a
+phrase such as "Peace Summit — à Charm el-Cheikh" is not taken for a speaker.
+Unlabelled paragraphs that follow keep the last speaker when they read as speech
+(first and second person outside quotation marks; an all-capitals "US" is not
+"us"); otherwise they are the editors' commentary and have no speaker, but the
+speaker is remembered for a later continuation. A heading ends the transcript.
+What this leaves out: interviews written as Q/A without names, and speech told
+in the third person.
 """
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 _UP = "A-ZÀ-ÖØ-Þ"
@@ -22,12 +26,12 @@ LABEL_CAP = re.compile(rf"^\s*(?P<name>{_NAME_CAP})\s*[—–]\s+(?=\S)")
 FIRST_SECOND = {
     # French
     "je", "j", "me", "m", "moi", "tu", "te", "t", "toi", "nous", "vous", "mon", "ma", "mes", "ton", "ta", "tes",
-    "notre", "nos", "votre", "vos", "écoute", "écoutez", "dis", "laisse",
+    "notre", "nos", "votre", "vos", "écoute", "écoutez",
     # English
     "i", "i'm", "i've", "i'll", "me", "my", "mine", "we", "us", "our", "you", "your", "yours", "listen",
 }
 QUOTED = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"]*\"|\[[^\]]*\]|\([^)]*\)")
-WORD = re.compile(r"[\w]+", re.UNICODE)
+WORD = re.compile(r"\w+", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -58,10 +62,17 @@ def label_of(text: str) -> Turn | None:
     return Turn(readable(name), m.end())
 
 
+def strong_label(text: str) -> bool:
+    """True when the paragraph opens with an upper-case speaker label ("STEVE WITKOFF — ")."""
+    m = LABEL.match(text)
+    return bool(m) and label_of(text) is not None and m.group("name").strip().isupper()
+
+
 def speech_score(text: str) -> int:
     """How many first- and second-person words the text uses outside quotations."""
-    plain = QUOTED.sub(" ", text).lower().replace("’", "'")
-    return sum(1 for w in WORD.findall(plain) if w in FIRST_SECOND)
+    plain = QUOTED.sub(" ", text).replace("’", "'")
+    return sum(1 for w in WORD.findall(plain)
+               if w.lower() in FIRST_SECOND and not (len(w) > 1 and w.isupper()))
 
 
 def reads_as_speech(text: str) -> bool:
@@ -78,10 +89,12 @@ def assign(texts: list[str], section_breaks: set[int] = frozenset()) -> list[Tur
     """
     out: list[Turn | None] = []
     current: str | None = None
+    labels = [label_of(t) for t in texts]
+    uses = Counter(t.speaker for t in labels if t)
     for i, text in enumerate(texts):
         if i in section_breaks:
             current = None
-        turn = label_of(text)
+        turn = labels[i] if labels[i] and (strong_label(text) or uses[labels[i].speaker] > 1) else None
         if turn:
             current = turn.speaker
             out.append(turn)

@@ -1,0 +1,69 @@
+"""Citation keys: the opaque keys we give sources, and reading them back from an answer.
+
+Sources are shown to the model as ``[S1]``, ``[S2]``… ``claims(text, known)``
+splits an answer into sentences, each with the keys written after it; keys not
+among ``known`` are dropped (the model invented them). ``render`` writes the
+checked answer with ``[1]``, ``[2]``… numbered in order of first citation. What
+this leaves out: judging whether a key is right (that is ``support``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+KEY_GROUP = re.compile(r"[\[【(]\s*((?:S|source\s*)?\d+(?:\s*[,;/&]\s*(?:S|source\s*)?\d+)*)\s*[\]】)]", re.I)
+ONE_KEY = re.compile(r"(?:S|source\s*)?(\d+)", re.I)
+SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=\S)")
+ABSTAIN_MARK = re.compile(r"\bNO_?ANSWER\b", re.I)
+
+
+def key(i: int) -> str:
+    return f"S{i}"
+
+
+@dataclass
+class Claim:
+    text: str                                   # the sentence without its keys
+    keys: list[str] = field(default_factory=list)
+
+
+def _keys_in(group: str, known: set[str]) -> list[str]:
+    return [k for k in (f"S{m}" for m in ONE_KEY.findall(group)) if k in known]
+
+
+def claims(answer: str, known: set[str]) -> list[Claim]:
+    """Sentences of ``answer`` with the known keys cited after each (invented keys dropped)."""
+    out: list[Claim] = []
+    for sent in SENTENCE.split(answer.strip()):
+        lead = KEY_GROUP.match(sent)  # keys opening a sentence belong to the one before
+        while lead and out:
+            out[-1].keys += [k for k in _keys_in(lead.group(1), known) if k not in out[-1].keys]
+            sent = sent[lead.end():].lstrip()
+            lead = KEY_GROUP.match(sent)
+        keys: list[str] = []
+        for m in KEY_GROUP.finditer(sent):
+            keys += [k for k in _keys_in(m.group(1), known) if k not in keys]
+        text = KEY_GROUP.sub("", sent)
+        text = re.sub(r"\s+([.,;:!?…])", r"\1", re.sub(r"\s{2,}", " ", text)).strip()
+        if re.search(r"\w", text):
+            out.append(Claim(text, keys))
+    return out
+
+
+def render(checked: list[Claim]) -> tuple[str, list[str]]:
+    """The answer text with [n] markers, and the keys in the order of their numbers."""
+    order: list[str] = []
+    parts = []
+    for c in checked:
+        nums = []
+        for k in c.keys:
+            if k not in order:
+                order.append(k)
+            nums.append(order.index(k) + 1)
+        marks = "".join(f"[{n}]" for n in nums)
+        text = c.text
+        if marks:
+            end = re.search(r"[.!?…]+$", text)
+            text = f"{text[:end.start()]} {marks}{end.group(0)}" if end else f"{text} {marks}"
+        parts.append(text)
+    return " ".join(parts), order

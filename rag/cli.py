@@ -1,0 +1,194 @@
+"""The ``rag`` command: index, search, ask, quote, app, status.
+
+Results go to standard output (readable text, or JSON with ``--json`` and
+``--batch``); progress, warnings and errors go to standard error. Exit codes:
+0 ok, 1 a user's error (one line saying what to do), 2 an internal error.
+Errors are turned into sentences here, at the edge, and nowhere deeper.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import textwrap
+
+from .errors import RagError
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+def _progress():
+    from tqdm import tqdm
+
+    bars: dict[str, tqdm] = {}
+
+    def report(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            unit = "B" if total > 10_000_000 else "it"
+            bar = bars[stage] = tqdm(total=total, desc=stage, unit=unit, unit_scale=unit == "B",
+                                     file=sys.stderr, leave=False)
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+        if done >= total:
+            bar.close()
+            bars.pop(stage, None)
+    return report
+
+
+def _engine(args):
+    from .engine import Engine
+    from .settings import Settings
+
+    overrides = {k: v for k, v in (("embedder", getattr(args, "embedder", None)),
+                                   ("backend", getattr(args, "backend", None))) if v}
+    return Engine(Settings(**overrides), progress=_progress())
+
+
+def _excerpt(text: str, width: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _where(p) -> str:
+    who = f" · {p.speaker}" if p.speaker else ""
+    return f"{p.doc} ¶{p.number}{who}"
+
+
+def cmd_index(args) -> int:
+    eng = _engine(args)
+    report = eng.ensure_index(force=args.force)
+    for w in report.get("warnings", []):
+        print(f"warning: {w}", file=sys.stderr)
+    print(f"Index up to date: {report['paragraphs']} paragraphs; {report['embedded']} file(s) embedded, "
+          f"{report['kept']} unchanged, {report['dropped']} removed ({report['seconds']:.1f} s).")
+    return 0
+
+
+def _batch(args, field: str, handle) -> int:
+    from .batch import run_batch
+
+    done, errors = run_batch(args.batch, field, handle, sys.stdout)
+    print(f"{done} line(s) done, {errors} with an error.", file=sys.stderr)
+    return 0
+
+
+def cmd_search(args) -> int:
+    eng = _engine(args)
+    k = max(args.k, 10) if args.batch else args.k
+    if args.batch:
+        return _batch(args, "question", lambda it: {"results": [h.to_json() for h in eng.search(it["question"], k)]})
+    hits = eng.search(_need(args.question, "a question"), k)
+    if args.json:
+        print(json.dumps({"question": args.question, "results": [h.to_json() for h in hits]}, ensure_ascii=False))
+        return 0
+    for i, h in enumerate(hits, 1):
+        print(f"{i:>2}. {_where(h.paragraph)}  ({h.score:.3f})")
+        print(textwrap.indent(_excerpt(h.paragraph.text), "    "))
+    return 0
+
+
+def cmd_ask(args) -> int:
+    eng = _engine(args)
+    if args.batch:
+        return _batch(args, "question", lambda it: eng.ask(it["question"]).to_json())
+    question = _need(args.question, "a question")
+    if args.json:
+        print(json.dumps({"question": question, **eng.ask(question).to_json()}, ensure_ascii=False))
+        return 0
+    answer = None
+    for kind, value in eng.ask_stream(question):
+        if kind == "token":
+            print(value, end="", flush=True, file=sys.stderr if not sys.stdout.isatty() else sys.stdout)
+        elif kind == "answer":
+            answer = value
+    if sys.stdout.isatty():
+        print("\r\033[K", end="")
+    print("\n" + answer.text if not sys.stdout.isatty() else answer.text)
+    for c in answer.citations:
+        print(f"  [{c.n}] {_where(c.paragraph)}: {_excerpt(c.sentence or c.paragraph.text, 140)}")
+    return 0
+
+
+def cmd_quote(args) -> int:
+    eng = _engine(args)
+    if args.batch:
+        return _batch(args, "quote", lambda it: eng.quote(it["quote"], it.get("claimed_speaker")).to_json())
+    res = eng.quote(_need(args.quote, "a quote"), args.speaker)
+    if args.json:
+        print(json.dumps({"quote": args.quote, **res.to_json()}, ensure_ascii=False))
+        return 0
+    print(f"Verdict: {res.verdict}" + (f" · speaker: {res.speaker_verdict}" if res.speaker_verdict else ""))
+    for m in res.matches[:3]:
+        print(f"  {_where(m.paragraph)} [{m.kind}, {m.score:.2f}]: «{m.paragraph.text[m.start:m.end]}»")
+        if m.diff and m.kind in ("close", "altered"):
+            changes = [f"{q or '∅'} → {s or '∅'}" for op, q, s in m.diff if op != "equal"]
+            print("    differences: " + "; ".join(changes))
+    return 0
+
+
+def cmd_status(args) -> int:
+    eng = _engine(args)
+    eng.embedder
+    print(json.dumps(eng.status(), indent=1, ensure_ascii=False))
+    return 0
+
+
+def cmd_app(args) -> int:
+    from .launch import run_app
+
+    return run_app(port=args.port)
+
+
+def _need(value: str | None, what: str) -> str:
+    if not value:
+        from .errors import InputError
+
+        raise InputError(f"Give {what}, or --batch FILE.")
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="rag", description="Answers you can check, over your documents.")
+    ap.add_argument("--embedder", choices=["e5-small", "embeddinggemma", "openai"], help="override RAG_EMBEDDER")
+    ap.add_argument("--backend", choices=["local", "openai"], help="override RAG_BACKEND")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("index", help="build or update the index")
+    p.add_argument("--force", action="store_true", help="rebuild from scratch")
+    p.set_defaults(fn=cmd_index)
+    for name, fn, what in (("search", cmd_search, "question"), ("ask", cmd_ask, "question"),
+                           ("quote", cmd_quote, "quote")):
+        p = sub.add_parser(name, help=f"{name} ({what} or --batch FILE)")
+        p.add_argument(what, nargs="?")
+        p.add_argument("--json", action="store_true", help="print JSON")
+        p.add_argument("--batch", metavar="FILE", help="JSONL in, JSONL out (see the README)")
+        if name == "search":
+            p.add_argument("-k", type=int, default=10, help="how many paragraphs")
+        if name == "quote":
+            p.add_argument("--speaker", help="who is said to have said it")
+        p.set_defaults(fn=fn)
+    p = sub.add_parser("status", help="backend, embedder and index state")
+    p.set_defaults(fn=cmd_status)
+    p = sub.add_parser("app", help="start the local model if needed and serve the Streamlit app")
+    p.add_argument("--port", type=int, default=8501)
+    p.set_defaults(fn=cmd_app)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.fn(args)
+    except RagError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # never a traceback for users
+        print(f"internal error: {type(e).__name__}: {e} (set RAG_DEBUG=1 for details)", file=sys.stderr)
+        if os.environ.get("RAG_DEBUG"):
+            raise
+        return 2

@@ -1,0 +1,222 @@
+"""The quote check: is this quote in the documents, verbatim or not, where, and who said it?
+
+``QuoteChecker(paragraphs, embedder, cache_path)`` prepares a word stream of
+every paragraph's spoken words (``quote_align``) and embeddings of its
+sentences and clauses (``quote_semantic``, cached); ``check(quote, speaker)``
+then answers in one query embedding plus a few word alignments.
+
+Verdicts, tried in this order:
+- ``verbatim``: the quote's words occur in a source (case, accents, punctuation,
+  quote marks, apostrophes and spaces ignored), across a paragraph break too.
+- ``close``: a word alignment with a source passage whose differences keep the
+  meaning (a dropped or added word, a typo, word order).
+- ``altered``: a close alignment where a word that carries meaning differs: a
+  negation added or removed, or a number or name put in place of another.
+- ``paraphrase``: a sentence or clause whose embedding is near the quote's
+  (another wording, or a translation), with no number, name or negation of the
+  quote contradicting it.
+- ``not_found``: none of these.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+from rapidfuzz import fuzz
+
+from . import speakers
+from .documents import Paragraph
+from .embeddings import embedder_name
+from .errors import InputError
+from .quote_align import Alignment, Stream, tokenize
+from .quote_semantic import build_units, contradiction, embed_units, normalise, same_name
+from .results import QuoteMatch, QuoteResult
+from .textnorm import words
+
+MAX_CHARS = 2000
+ELLIPSIS = re.compile(r"\s*(?:\[\s*(?:…|\.\.\.)\s*\]|\(\s*(?:…|\.\.\.)\s*\)|…|\.\.\.)\s*")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    close: float = 0.72        # weighted word Dice of an alignment with no meaningful difference
+    altered: float = 0.80      # the same, counting the meaningful differences as matched
+    min_content: int = 2       # matched content words an alignment needs (fewer if the quote has fewer)
+    paraphrase: float = 0.86   # cosine of quote (query) and unit (passage)
+    margin: float = 0.035      # the unit must stand out from the quote's typical similarity by this much
+
+
+THRESHOLDS = {"e5-small": Thresholds()}
+
+
+def thresholds_for(embedder: Embeddings) -> Thresholds:
+    name = embedder_name(embedder)
+    return next((t for k, t in THRESHOLDS.items() if name.startswith(k)), Thresholds())
+
+
+def same_person(claimed: str, actual: str) -> bool:
+    """Loose match of two person names: a shared (or transliterated) token; surnames when both are full."""
+    a = [w for w in words(claimed) if len(w) > 1]
+    b = [w for w in words(actual) if len(w) > 1]
+    if not a or not b:
+        return False
+    close = lambda x, y: same_name(x, y) or fuzz.ratio(x, y) >= 80  # noqa: E731
+    if len(a) >= 2 and len(b) >= 2:
+        return close(a[-1], b[-1])
+    return any(close(x, y) for x in a for y in b)
+
+
+class QuoteChecker:
+    def __init__(self, paragraphs: list[Paragraph], embedder: Embeddings, cache_path: Path | None = None,
+                 thresholds: Thresholds | None = None):
+        self.paragraphs = list(paragraphs)
+        self.embedder = embedder
+        self.t = thresholds or thresholds_for(embedder)
+        self.stream = Stream(self.paragraphs)
+        self.units = build_units(self.paragraphs)
+        self.vectors = embed_units(embedder, self.paragraphs, self.units, cache_path)
+        self._words = {}
+
+    def _unit_words(self, ui: int, ctx: bool) -> list[str]:
+        key = (ui, ctx)
+        if key not in self._words:
+            u = self.units[ui]
+            text = self.paragraphs[u.para].text
+            s, e = (u.ctx_start, u.ctx_end) if ctx else (u.start, u.end)
+            self._words[key] = [w for w, *_ in tokenize(text[s:e])]
+        return self._words[key]
+
+    # -- the check ----------------------------------------------------------------------------------
+    def check(self, quote: str, speaker: str | None = None, limit: int = 5) -> QuoteResult:
+        text = (quote or "").strip()
+        if not text:
+            raise InputError("The quote is empty.")
+        if len(text) > MAX_CHARS:
+            raise InputError(f"The quote is longer than {MAX_CHARS} characters; check a shorter passage.")
+        label = speakers.label_of(text)
+        if label:   # "STEVE WITKOFF — ..." pasted with the quote: the label is a claim, not quoted words
+            text, speaker = text[label.start:].strip(), speaker or label.speaker
+        q = self.stream.quote(text)
+        if not q.words:
+            raise InputError("The quote has no words to look for.")
+        limit = max(1, limit)
+        verdict, matches = "not_found", []
+        found = self._verbatim(q, text)
+        if found:
+            verdict, matches = "verbatim", found
+        else:
+            close, altered = self._aligned(q)
+            para = self._semantic(q, text)
+            if close:
+                verdict, matches = "close", close + altered + para
+            elif altered:
+                verdict, matches = "altered", altered + para
+            elif para:
+                verdict, matches = "paraphrase", para
+        matches = self._order(matches, speaker)[:limit]
+        result = QuoteResult(quote=quote, verdict=verdict, matches=matches, claimed_speaker=speaker)
+        if speaker is not None and matches:
+            result.speaker_verdict = self._speaker_verdict(matches[0], speaker)
+        return result
+
+    def _verbatim(self, q, text: str) -> list[QuoteMatch]:
+        ranges = self.stream.verbatim(q.words)
+        if not ranges:
+            pieces = [[w for w, *_ in tokenize(p)] for p in ELLIPSIS.split(text)]
+            pieces = [p for p in pieces if p]
+            if len(pieces) > 1:
+                ranges = self.stream.verbatim_pieces(pieces)
+        return [self._match(i, j, 1.0, "verbatim") for i, j in ranges]
+
+    def _aligned(self, q) -> tuple[list[QuoteMatch], list[QuoteMatch]]:
+        t = self.t
+        need = min(t.min_content, sum(1 for w in q.words if w not in _stops()))
+        close, altered = [], []
+        for lo, hi in self.stream.candidates(q):
+            a = self.stream.align(q, lo, hi)
+            if a is None or a.content_matched < max(1, need):
+                continue
+            if not a.critical and a.sim >= t.close:
+                close.append(self._match(a.start_tok, a.end_tok, a.sim, "close", a))
+            elif a.critical and a.sim_excl >= t.altered and len(q.words) >= 4 and a.content_matched >= 2:
+                altered.append(self._match(a.start_tok, a.end_tok, a.sim, "altered", a))
+        return close, altered
+
+    def similarities(self, text: str) -> np.ndarray:
+        if not len(self.units):
+            return np.zeros(0, np.float32)
+        vq = normalise(np.asarray(self.embedder.embed_query(text), dtype=np.float32))[0]
+        return self.vectors @ vq
+
+    def _semantic(self, q, text: str, top: int = 30) -> list[QuoteMatch]:
+        if len(q.words) < 3:
+            return []
+        sims = self.similarities(text)
+        if not sims.size:
+            return []
+        order = np.argsort(-sims)[:top]
+        background = float(np.mean(sims[np.argsort(-sims)[:50]])) if sims.size > 1 else 0.0
+        out, seen = [], set()
+        for ui in order:
+            s = float(sims[ui])
+            if s < self.t.paraphrase or s - background < self.t.margin:
+                break
+            u = self.units[ui]
+            if u.para in seen:
+                continue
+            if contradiction(q.words, q.names, self._unit_words(ui, True), self._unit_words(ui, False)):
+                continue
+            seen.add(u.para)
+            out.append(QuoteMatch(self.paragraphs[u.para], s, u.start, u.end, "paraphrase"))
+        return out
+
+    # -- matches ------------------------------------------------------------------------------------
+    def _match(self, i: int, j: int, score: float, kind: str, a: Alignment | None = None) -> QuoteMatch:
+        st = self.stream
+        by_para: dict[int, list[int]] = {}
+        for k in range(i, j):
+            by_para.setdefault(st.para[k], []).append(k)
+        paras = sorted(by_para)
+        spans = [(st.starts[by_para[p][0]], st.ends[by_para[p][-1]]) for p in paras]
+        m = QuoteMatch(self.paragraphs[paras[0]], score, spans[0][0], spans[0][1], kind,
+                       diff=a.diff if a is not None else None,
+                       extra=[self.paragraphs[p] for p in paras[1:]], extra_spans=spans[1:])
+        m._main = Counter({p: len(v) for p, v in by_para.items()}).most_common(1)[0][0]  # type: ignore[attr-defined]
+        return m
+
+    def _order(self, matches: list[QuoteMatch], speaker: str | None) -> list[QuoteMatch]:
+        """Best first; among equals, the claimed speaker's words, then any speaker's, then commentary."""
+        rank = {"verbatim": 0, "close": 1, "altered": 2, "paraphrase": 3}
+
+        def key(im):
+            i, m = im
+            who = self._speaker_of(m)
+            claimed = speaker is not None and who is not None and same_person(speaker, who)
+            return (rank[m.kind], -round(m.score, 2), not claimed, who is None, i)
+
+        out, seen = [], set()
+        for _, m in sorted(enumerate(matches), key=key):
+            k = (m.paragraph.key, m.start)
+            if k not in seen and m.paragraph.key not in {x.paragraph.key for x in out if x.kind != m.kind}:
+                seen.add(k)
+                out.append(m)
+        return out
+
+    def _speaker_of(self, m: QuoteMatch) -> str | None:
+        main = getattr(m, "_main", None)
+        return self.paragraphs[main].speaker if main is not None else m.paragraph.speaker
+
+    def _speaker_verdict(self, m: QuoteMatch, claimed: str) -> str:
+        who = self._speaker_of(m)
+        if who is None:
+            return "commentary"
+        return "same" if same_person(claimed, who) else "other"
+
+
+def _stops():
+    from .textnorm import stop_words
+    return stop_words()

@@ -1,0 +1,344 @@
+"""Lexical side of the quote check: word streams with offsets, verbatim search, word alignment.
+
+Every paragraph's spoken words (its text after any ``NAME — `` label) are cut
+into folded word tokens that keep their character offsets in ``paragraph.text``.
+Consecutive paragraphs of one document form one stream, so a quote can run
+across a paragraph break and past the label of the next turn.
+
+- ``verbatim``: the quote's words, squashed together (no case, accents,
+  punctuation, quote marks or spaces), occur in a stream starting and ending
+  on word boundaries.
+- alignment: candidate places are voted by the quote's words (rare words
+  weigh more), then the quote is aligned word by word (Levenshtein opcodes on
+  word lists) to a window around each place. Typos are matched to the window's
+  nearest word, words that only moved count as matched, and the words that
+  differ are checked for meaning: a negation added or removed, or a number or
+  name the quote puts where the source has another word.
+
+Diff ops read from the quote's side: ``insert`` = words the quote adds,
+``delete`` = source words the quote leaves out, ``replace`` = quote words in
+place of source words.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from .documents import Paragraph
+from .textnorm import WORD, fold, stop_words
+
+RAW = re.compile(r"[^\W_]+")
+SKIP_BACK = set(" \t\n\u00a0\u202f«»\"“”„'’‘()[]—–-")
+ENDERS = set(".!?…:")
+NEGATIONS = frozenset({"ne", "n", "pas", "jamais", "rien", "aucun", "aucune", "nullement", "guere",
+                       "not", "never", "no", "nothing", "none", "nobody", "nor", "neither", "cannot"})
+NOT_NAMES = frozenset({"i"})
+_NUMS = ("deux two 2|trois three 3|quatre four 4|cinq five 5|six 6|sept seven 7|huit eight 8|neuf nine 9|"
+         "dix ten 10|onze eleven 11|douze twelve 12|quinze fifteen 15|vingt twenty 20|trente thirty 30|"
+         "quarante forty 40|cinquante fifty 50|cent hundred 100|mille thousand 1000")
+NUMBER_WORDS = {w: g.split()[-1] for g in _NUMS.split("|") for w in g.split()}
+MAX_DF = 5000          # words more frequent than this do not vote for candidate places
+TYPO_RATIO = 80        # rapidfuzz ratio for a word to count as a typo of a source word
+
+
+def canon(word: str) -> str:
+    """The word as alignment compares it: number words become digits."""
+    return NUMBER_WORDS.get(word, word)
+
+
+def is_number(word: str) -> bool:
+    return canon(word).isdigit()
+
+
+def tokenize(text: str, start: int = 0) -> list[tuple[str, int, int, bool]]:
+    """(folded word, start, end, capitalised mid-sentence) for the words of ``text[start:]``."""
+    out = []
+    for m in RAW.finditer(text, start):
+        raw = m.group()
+        k = m.start() - 1
+        while k >= start and text[k] in SKIP_BACK:
+            k -= 1
+        mid_cap = raw[:1].isupper() and k >= start and text[k] not in ENDERS
+        for w in WORD.findall(fold(raw)):
+            out.append((w, m.start(), m.end(), mid_cap))
+    # "don't", "isn't": the "t" after an auxiliary is a negation
+    return [("not", s, e, c) if w == "t" and i and out[i - 1][0].endswith("n") else (w, s, e, c)
+            for i, (w, s, e, c) in enumerate(out)]
+
+
+def weight(word: str) -> float:
+    return 0.5 if word in stop_words() and word not in NEGATIONS else 1.0
+
+
+@dataclass
+class Quote:
+    """The quote's tokens, with which of them read as names."""
+    text: str
+    words: list[str]
+    names: list[bool]
+
+    @property
+    def canon(self) -> list[str]:
+        return [canon(w) for w in self.words]
+
+
+@dataclass
+class Alignment:
+    start_tok: int                 # token range [start_tok, end_tok) in the stream
+    end_tok: int
+    sim: float                     # weighted Dice of matched words, 0..1
+    sim_excl: float                # the same, counting meaning-bearing differences as matched
+    critical: list[str]            # what carries meaning and differs: "negation", "number", "name"
+    diff: list[tuple[str, str, str]]
+    content_matched: int           # matched words that are not stop words
+
+
+@dataclass
+class Stream:
+    """All paragraphs' spoken words in one token stream, documents separated."""
+    paragraphs: list[Paragraph]
+    words: list[str] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+    para: list[int] = field(default_factory=list)     # index into paragraphs
+    seg: list[int] = field(default_factory=list)      # run of consecutive paragraphs of one document
+    caps: list[bool] = field(default_factory=list)
+
+    def __post_init__(self):
+        seg_bounds: list[int] = [0]
+        prev = None
+        for pi, p in enumerate(self.paragraphs):
+            if prev is not None and (p.doc != prev.doc or p.number != prev.number + 1):
+                seg_bounds.append(len(self.words))
+            prev = p
+            for w, s, e, c in tokenize(p.text, p.speech_start):
+                self.words.append(w); self.starts.append(s); self.ends.append(e)
+                self.para.append(pi); self.seg.append(len(seg_bounds) - 1); self.caps.append(c)
+        seg_bounds.append(len(self.words))
+        self.seg_start = seg_bounds[:-1]
+        self.seg_end = seg_bounds[1:]
+        # squashed text for verbatim search; "|" between segments so no match crosses them
+        parts, self.char_of_tok, pos, last_seg = [], [], 0, 0
+        self.tok_at_start: dict[int, int] = {}
+        self.tok_at_end: dict[int, int] = {}
+        for i, w in enumerate(self.words):
+            if self.seg[i] != last_seg:
+                parts.append("|"); pos += 1; last_seg = self.seg[i]
+            self.tok_at_start[pos] = i
+            parts.append(w); pos += len(w)
+            self.tok_at_end[pos] = i
+        self.squashed = "".join(parts)
+        self.index: dict[str, list[int]] = defaultdict(list)
+        for i, w in enumerate(self.words):
+            self.index[canon(w)].append(i)
+        n = max(1, len(self.paragraphs))
+        df = Counter(w for w, _ in {(canon(w), self.para[i]) for i, w in enumerate(self.words)})
+        self.idf = {w: math.log(1 + n / c) for w, c in df.items()}
+        cap, low = Counter(), Counter()   # capitalised mid-sentence vs lower case: the corpus's names
+        for i, w in enumerate(self.words):
+            if self.caps[i]:
+                cap[w] += 1
+            elif not self._initial(i):
+                low[w] += 1
+        self.names = {w for w, c in cap.items() if c >= 2 * low[w] and w not in NOT_NAMES and not w.isdigit()}
+
+    def _initial(self, i: int) -> bool:
+        p = self.paragraphs[self.para[i]]
+        k = self.starts[i] - 1
+        while k >= p.speech_start and p.text[k] in SKIP_BACK:
+            k -= 1
+        return k < p.speech_start or p.text[k] in ENDERS
+
+    # -- the quote ----------------------------------------------------------------------------------
+    def quote(self, text: str) -> Quote:
+        toks = tokenize(text)
+        names = [(c or w in self.names) and w not in NOT_NAMES and not w.isdigit() for w, _, _, c in toks]
+        return Quote(text, [t[0] for t in toks], names)
+
+    def is_source_name(self, i: int) -> bool:
+        w = self.words[i]
+        return (self.caps[i] or w in self.names) and w not in NOT_NAMES and not w.isdigit()
+
+    # -- verbatim -----------------------------------------------------------------------------------
+    def verbatim(self, words: list[str]) -> list[tuple[int, int]]:
+        """Token ranges [i, j) where the words occur, squashed, on word boundaries."""
+        q, out = "".join(words), []
+        if not q:
+            return out
+        pos = self.squashed.find(q)
+        while pos != -1:
+            i, j = self.tok_at_start.get(pos), self.tok_at_end.get(pos + len(q))
+            if i is not None and j is not None:
+                out.append((i, j + 1))
+            pos = self.squashed.find(q, pos + 1)
+        return out
+
+    def verbatim_pieces(self, pieces: list[list[str]], max_gap: int = 80) -> list[tuple[int, int]]:
+        """A quote with elisions ("...", "[…]"): every piece verbatim, in order, close together."""
+        out = []
+        for i0, j0 in self.verbatim(pieces[0]):
+            end, ok = j0, True
+            for piece in pieces[1:]:
+                nxt = [(i, j) for i, j in self.verbatim(piece) if end <= i <= end + max_gap
+                       and self.seg[i] == self.seg[i0]]
+                if not nxt:
+                    ok = False
+                    break
+                end = nxt[0][1]
+            if ok:
+                out.append((i0, end))
+        return out
+
+    # -- alignment ----------------------------------------------------------------------------------
+    def candidates(self, q: Quote, k: int = 6) -> list[tuple[int, int]]:
+        """Windows [lo, hi) of the stream where the quote's words gather, best first."""
+        m = len(q.words)
+        votes: dict[int, float] = defaultdict(float)
+        vocab = None
+        for i, w in enumerate(q.canon):
+            hits = self.index.get(w)
+            variants = [(w, 1.0)] if hits else []
+            if not hits and len(w) >= 5 and not w.isdigit():   # a typo: vote through the nearest words
+                vocab = vocab if vocab is not None else list(self.index)
+                variants = [(v, 0.8) for v, _, _ in process.extract(w, vocab, scorer=fuzz.ratio, limit=3,
+                                                                     score_cutoff=TYPO_RATIO)]
+            for v, f in variants:
+                pos = self.index[v]
+                if len(pos) > MAX_DF:
+                    continue
+                wt = self.idf.get(v, 1.0) * f * weight(v)
+                for p in pos:
+                    votes[p - i] += wt
+        if not votes:
+            return []
+        band = max(2, m // 4)
+        diags = np.array(sorted(votes))
+        vals = np.array([votes[d] for d in diags])
+        csum = np.concatenate([[0.0], np.cumsum(vals)])
+        lo_i = np.searchsorted(diags, diags - band, "left")
+        hi_i = np.searchsorted(diags, diags + band, "right")
+        score = csum[hi_i] - csum[lo_i]
+        out: list[tuple[int, int]] = []
+        taken: list[int] = []
+        for idx in np.argsort(-score, kind="stable"):
+            d = int(diags[idx])
+            if any(abs(d - t) <= max(band, m // 2) for t in taken):
+                continue
+            taken.append(d)
+            anchor = min(max(d + m // 2, 0), len(self.words) - 1)
+            s = self.seg[anchor]
+            lo = max(self.seg_start[s], d - band - 1)
+            hi = min(self.seg_end[s], d + m + band + 1)
+            if hi > lo:
+                out.append((lo, hi))
+            if len(out) >= k:
+                break
+        return out
+
+    def align(self, q: Quote, lo: int, hi: int) -> Alignment | None:
+        qc = q.canon
+        win = [canon(w) for w in self.words[lo:hi]]
+        present = set(win)
+        typo = {}
+        for i, w in enumerate(qc):   # a quote word absent from the window: is it a typo of a window word?
+            if w in present or w in self.index or len(w) < 4 or w.isdigit() or w in NEGATIONS:
+                continue
+            best = max(((fuzz.ratio(w, v), v) for v in present if len(v) >= 4 and not v.isdigit()), default=(0, ""))
+            if best[0] >= TYPO_RATIO:
+                typo[i] = best[1]
+        aligned = [typo.get(i, w) for i, w in enumerate(qc)]
+        ops = [[o.tag, o.src_start, o.src_end, o.dest_start, o.dest_end]
+               for o in Levenshtein.opcodes(aligned, win)]
+        # the window's extra words at both ends are outside the span; an edge replacement is an addition
+        while ops and ops[0][0] == "insert":
+            ops.pop(0)
+        while ops and ops[-1][0] == "insert":
+            ops.pop()
+        if ops and ops[0][0] == "replace":
+            ops[0] = ["delete", ops[0][1], ops[0][2], ops[0][4], ops[0][4]]
+        if ops and ops[-1][0] == "replace":
+            ops[-1] = ["delete", ops[-1][1], ops[-1][2], ops[-1][3], ops[-1][3]]
+        span = [(o[3], o[4]) for o in ops if o[0] in ("equal", "replace")]
+        if not span:
+            return None
+        j0, j1 = span[0][0], span[-1][1]
+        return self._score(q, ops, lo, j0, j1, typo)
+
+    def _score(self, q: Quote, ops, lo: int, j0: int, j1: int, typo: dict[int, str]) -> Alignment:
+        qw = q.words
+        sw = self.words[lo + j0:lo + j1]
+        matched_w = content = 0.0
+        un_q: list[int] = []      # unmatched quote word indices
+        un_s: list[int] = []      # unmatched source word indices (stream positions)
+        diff: list[tuple[str, str, str]] = []
+
+        def emit(op, a, b):
+            if diff and diff[-1][0] == op:
+                p = diff[-1]
+                diff[-1] = (op, " ".join(x for x in (p[1], a) if x), " ".join(x for x in (p[2], b) if x))
+            else:
+                diff.append((op, a, b))
+
+        for tag, a0, a1, b0, b1 in ops:
+            if tag == "insert" and (b1 <= j0 or b0 >= j1):
+                continue           # source words outside the span
+            if tag == "equal":
+                for k in range(a1 - a0):
+                    i, s = a0 + k, lo + b0 + k
+                    f = 0.8 if i in typo else 1.0
+                    matched_w += f * weight(qw[i])
+                    content += weight(qw[i]) == 1.0
+                    emit("replace" if i in typo else "equal", qw[i], self.words[s])
+            elif tag == "replace":
+                un_q += range(a0, a1); un_s += range(lo + b0, lo + b1)
+                emit("replace", " ".join(qw[a0:a1]), " ".join(self.words[lo + b0:lo + b1]))
+            elif tag == "delete":      # rapidfuzz: remove from the quote = the quote adds words
+                un_q += range(a0, a1)
+                emit("insert", " ".join(qw[a0:a1]), "")
+            elif tag == "insert":      # rapidfuzz: add from the source = the quote leaves words out
+                un_s += range(lo + b0, lo + b1)
+                emit("delete", "", " ".join(self.words[lo + b0:lo + b1]))
+        # words that only moved
+        pool = Counter(canon(self.words[s]) for s in un_s)
+        still_q = []
+        for i in un_q:
+            c = canon(qw[i])
+            if pool[c] > 0:
+                pool[c] -= 1
+                matched_w += 0.9 * weight(qw[i]); content += weight(qw[i]) == 1.0
+            else:
+                still_q.append(i)
+        still_s = []
+        for s in un_s:
+            c = canon(self.words[s])
+            if pool[c] > 0:
+                pool[c] -= 1
+                still_s.append(s)
+        # what differs and carries meaning
+        critical, crit_w = [], 0.0
+        neg_q = [i for i in still_q if qw[i] in NEGATIONS]
+        neg_s = [s for s in still_s if self.words[s] in NEGATIONS]
+        if neg_q or neg_s:
+            critical.append("negation")
+            crit_w += sum(weight(qw[i]) for i in neg_q) + sum(weight(self.words[s]) for s in neg_s)
+        num_q = [i for i in still_q if is_number(qw[i])]
+        if num_q:
+            critical.append("number")
+            crit_w += sum(weight(qw[i]) for i in num_q)
+        name_q = [i for i in still_q if q.names[i] and not is_number(qw[i])]
+        if name_q:
+            critical.append("name")
+            crit_w += sum(weight(qw[i]) for i in name_q)
+        # the source words those critical quote words stand in for count as matched in sim_excl
+        replaced_s = [s for s in still_s if self.words[s] not in NEGATIONS][:len(num_q) + len(name_q)]
+        crit_w += sum(weight(self.words[s]) for s in replaced_s)
+        total = sum(weight(w) for w in qw) + sum(weight(w) for w in sw)
+        sim = 2 * matched_w / total if total else 0.0
+        sim_excl = min(1.0, (2 * matched_w + crit_w) / total) if total else 0.0
+        return Alignment(lo + j0, lo + j1, sim, sim_excl, critical, diff, int(content))

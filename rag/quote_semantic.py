@@ -1,0 +1,182 @@
+"""Semantic side of the quote check: sentence-level embeddings and the lexical checks on them.
+
+Each paragraph's spoken words are cut into units: sentences, clauses (pieces
+between commas, colons, semicolons and dashes, alone and in adjacent pairs),
+pairs of adjacent sentences, and the whole paragraph when it is longer. Units
+are embedded once as passages; the vectors are cached in an ``.npz`` keyed by
+the embedder's name and a hash of the paragraph texts. A quote is embedded as a
+query and compared with every unit (one matrix product).
+
+A semantic match only counts when it does not contradict the source: every
+number of the quote occurs in the unit's sentence, every name of the quote
+matches (same word, a transliteration, a common English/French rendering) a
+word of that sentence, and the quote and unit agree on negation.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+from rapidfuzz import fuzz
+
+from .documents import Paragraph
+from .embeddings import embedder_name
+from .quote_align import canon, is_number, tokenize
+from .tokens import sentences
+
+UNITS_VERSION = "units-1"
+POLARITY = frozenset({"pas", "jamais", "rien", "aucun", "aucune", "nullement", "guere",
+                      "not", "never", "no", "nothing", "none", "nobody", "cannot"})
+CLAUSE_BREAK = re.compile(r"[,;:]\s+|\s+[—–-]\s+|\s*[()\[\]]\s*|\s*…\s*")
+# capitalised English words whose French rendering shares no letters with them
+EN_FR = {"white": "blanche", "house": "maison", "united": "unis", "states": "etats", "peace": "paix",
+         "summit": "sommet", "monday": "lundi", "tuesday": "mardi", "wednesday": "mercredi",
+         "thursday": "jeudi", "friday": "vendredi", "saturday": "samedi", "sunday": "dimanche",
+         "january": "janvier", "february": "fevrier", "march": "mars", "april": "avril", "may": "mai",
+         "june": "juin", "july": "juillet", "august": "aout", "kyiv": "kiev", "moscow": "moscou",
+         "germany": "allemagne", "england": "angleterre", "britain": "bretagne", "london": "londres",
+         "national": "nationale", "security": "securite", "council": "conseil", "state": "etat"}
+_TRANSLIT = [("sch", "s"), ("tch", "s"), ("sh", "s"), ("ch", "s"), ("ph", "f"), ("ck", "k"), ("ou", "u"),
+             ("y", "i"), ("w", "v"), ("q", "k"), ("c", "k"), ("j", "i"), ("x", "ks"), ("z", "s")]
+
+
+def translit(word: str) -> str:
+    for a, b in _TRANSLIT:
+        word = word.replace(a, b)
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
+def skeleton(word: str) -> str:
+    return re.sub(r"[aeiou]", "", translit(word))
+
+
+def same_name(a: str, b: str) -> bool:
+    """Loose equality of two folded name tokens: spelling, transliteration, cognate."""
+    if a == b:
+        return True
+    ta, tb = translit(a), translit(b)
+    if ta == tb or (min(len(ta), len(tb)) >= 4 and fuzz.ratio(ta, tb) >= 80):
+        return True
+    sa, sb = skeleton(a), skeleton(b)
+    if min(len(sa), len(sb)) >= 2 and len(ta) >= 4 and len(tb) >= 4:
+        return sa == sb or (min(len(sa), len(sb)) >= 2 and (sa.startswith(sb) or sb.startswith(sa))
+                            and ta[0] == tb[0])
+    return False
+
+
+def polarity(words: list[str]) -> bool:
+    """True when the words hold a negation."""
+    return any(w in POLARITY for w in words)
+
+
+@dataclass(frozen=True)
+class Unit:
+    para: int        # index into the checker's paragraphs
+    start: int       # span in paragraph.text
+    end: int
+    ctx_start: int   # the sentence(s) around it, for the lexical checks
+    ctx_end: int
+
+
+def _sentence_spans(text: str, start: int) -> list[tuple[int, int]]:
+    spans, pos = [], start
+    for s in sentences(text[start:]):
+        i = text.find(s, pos)
+        if i < 0:
+            continue
+        spans.append((i, i + len(s)))
+        pos = i + len(s)
+    return spans
+
+
+def _n_words(text: str) -> int:
+    return len(tokenize(text))
+
+
+def build_units(paragraphs: list[Paragraph]) -> list[Unit]:
+    units: list[Unit] = []
+    for pi, p in enumerate(paragraphs):
+        seen: set[tuple[int, int]] = set()
+
+        def add(s, e, cs, ce):
+            if (s, e) not in seen and _n_words(p.text[s:e]) >= 3:
+                seen.add((s, e))
+                units.append(Unit(pi, s, e, cs, ce))
+
+        sents = _sentence_spans(p.text, p.speech_start)
+        for k, (s, e) in enumerate(sents):
+            add(s, e, s, e)
+            if k + 1 < len(sents):
+                add(s, sents[k + 1][1], s, sents[k + 1][1])
+            pieces, pos = [], s
+            for m in CLAUSE_BREAK.finditer(p.text, s, e):
+                if m.start() > pos:
+                    pieces.append((pos, m.start()))
+                pos = m.end()
+            if pos < e:
+                pieces.append((pos, e))
+            if len(pieces) > 1:
+                for a in range(len(pieces)):
+                    for b in (a, a + 1):
+                        if b < len(pieces) and _n_words(p.text[pieces[a][0]:pieces[b][1]]) >= 4:
+                            add(pieces[a][0], pieces[b][1], s, e)
+        if len(sents) > 2:
+            add(sents[0][0], sents[-1][1], sents[0][0], sents[-1][1])
+    return units
+
+
+def corpus_key(embedder: Embeddings, paragraphs: list[Paragraph]) -> str:
+    h = hashlib.sha256(UNITS_VERSION.encode())
+    for p in paragraphs:
+        h.update(f"{p.doc}\x00{p.number}\x00{p.speech_start}\x00{p.text}\x01".encode())
+    return f"{embedder_name(embedder)}|{h.hexdigest()}"
+
+
+def embed_units(embedder: Embeddings, paragraphs: list[Paragraph], units: list[Unit],
+                cache_path: Path | None) -> np.ndarray:
+    """Unit vectors (L2-normalised float32), from the cache when its key matches."""
+    key = corpus_key(embedder, paragraphs)
+    if cache_path is not None and cache_path.exists():
+        try:
+            with np.load(cache_path, allow_pickle=False) as z:
+                if str(z["key"]) == key and z["vectors"].shape[0] == len(units):
+                    return z["vectors"]
+        except (OSError, ValueError, KeyError):
+            pass  # unreadable or stale: embed again
+    texts = [paragraphs[u.para].text[u.start:u.end] for u in units]
+    vecs = np.asarray(embedder.embed_documents(texts), dtype=np.float32) if texts else np.zeros((0, 1), np.float32)
+    vecs = normalise(vecs)
+    if cache_path is not None:
+        cache_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache_path.with_name(cache_path.name + f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as f:
+            np.savez(f, key=np.array(key), vectors=vecs)
+        tmp.replace(cache_path)
+    return vecs
+
+
+def normalise(vecs: np.ndarray) -> np.ndarray:
+    vecs = np.atleast_2d(vecs).astype(np.float32)
+    norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+    return vecs / np.where(norms == 0, 1, norms)
+
+
+def contradiction(q_words: list[str], q_names: list[bool], ctx_words: list[str], unit_words: list[str]) -> str | None:
+    """Why the quote cannot be a rendering of the unit: "number", "name", "negation" - or None."""
+    ctx_nums = {canon(w) for w in ctx_words if is_number(w)}
+    if any(is_number(w) and canon(w) not in ctx_nums for w in q_words):
+        return "number"
+    ctx = set(ctx_words)
+    for w, is_name in zip(q_words, q_names):
+        if is_name and not is_number(w) and w not in ctx:
+            alt = EN_FR.get(w)
+            if not (alt in ctx or any(same_name(w, c) for c in ctx if len(c) > 2)):
+                return "name"
+    if polarity(q_words) != polarity(unit_words):
+        return "negation"
+    return None

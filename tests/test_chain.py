@@ -1,0 +1,91 @@
+"""The answer chain with scripted chat models: citations, repair, abstention, language, injection."""
+from __future__ import annotations
+
+from rag import citations
+from rag.chain import CANNOT
+
+
+def _ask(engine, question, history=None):
+    events = list(engine.ask_stream(question, history))
+    kinds = [k for k, _ in events]
+    return events, kinds, events[-1][1]
+
+
+def test_claims_drop_invented_keys_and_attach_leading_keys():
+    found = citations.claims("Le phare mesure 42 mètres [S1][S9]. [S2] Il a coûté 3 millions [S3].", {"S1", "S2", "S3"})
+    assert [c.keys for c in found] == [["S1", "S2"], ["S3"]]
+    assert found[0].text == "Le phare mesure 42 mètres."
+
+
+def test_render_numbers_in_order_of_first_citation():
+    text, order = citations.render([citations.Claim("A.", ["S3"]), citations.Claim("B.", ["S1", "S3"])])
+    assert text == "A [1]. B [2][1]."
+    assert order == ["S3", "S1"]
+
+
+def test_answer_cites_supporting_paragraph(make_engine):
+    eng = make_engine("Le phare mesure 42 mètres [S1].")
+    events, kinds, answer = _ask(eng, "Combien mesure le phare de Brest ?")
+    assert kinds[0] == "sources" and kinds[-1] == "answer" and "token" in kinds
+    assert not answer.abstained
+    assert "42" in answer.text and "[1]" in answer.text
+    assert "42 mètres" in answer.citations[0].paragraph.text
+
+
+def test_wrong_key_is_repaired_to_the_supporting_source(make_engine):
+    eng = make_engine("Le phare mesure 42 mètres [S9]. La maire Anne Le Gall a inauguré le phare [S1].")
+    _, _, answer = _ask(eng, "Combien mesure le phare et qui l'a inauguré ?")
+    texts = [c.paragraph.text for c in answer.citations]
+    assert any("42 mètres" in t for t in texts)
+    assert any("inauguré" in t for t in texts)
+    for c in answer.citations:  # every citation is a real paragraph of the corpus
+        assert c.paragraph.text in eng.index.documents[0].paragraphs[c.paragraph.number - 1].text
+
+
+def test_unsupported_claim_is_dropped(make_engine):
+    eng = make_engine("Le phare mesure 42 mètres [S1]. Le phare est peint en violet par Picasso en 1950 [S1].")
+    _, _, answer = _ask(eng, "Combien mesure le phare ?")
+    assert "Picasso" not in answer.text and "42" in answer.text
+
+
+def test_no_answer_gives_fixed_sentence_without_citations(make_engine):
+    eng = make_engine("NO_ANSWER")
+    _, _, answer = _ask(eng, "Quelle est la population de Lyon ?")
+    assert answer.abstained and answer.citations == [] and answer.text == CANNOT["fr"]
+
+
+def test_english_question_gets_english_abstention(make_engine):
+    eng = make_engine("Standalone: What is the population of Lyon?\nTranslation: Quelle est la population de Lyon ?",
+                      "NO_ANSWER")
+    _, _, answer = _ask(eng, "What is the population of Lyon?")
+    assert answer.abstained and answer.text == CANNOT["en"]
+
+
+def test_english_question_is_translated_for_retrieval(make_engine):
+    eng = make_engine("Standalone: How tall is the lighthouse?\nTranslation: Combien mesure le phare ?",
+                      "The lighthouse is 42 metres tall [S1].")
+    events, _, answer = _ask(eng, "How tall is the lighthouse?")
+    assert "Combien mesure le phare ?" in answer.timings["queries"]
+    assert any("42 mètres" in h.paragraph.text for h in events[0][1])
+
+
+def test_follow_up_is_rewritten_with_history(make_engine):
+    eng = make_engine("Standalone: Qui a inauguré le phare de Brest ?\nTranslation: Qui a inauguré le phare de Brest ?",
+                      "Anne Le Gall a inauguré le phare [S1].")
+    history = [("user", "Combien mesure le phare de Brest ?"), ("assistant", "42 mètres [1].")]
+    _, _, answer = _ask(eng, "Et qui l'a inauguré ?", history)
+    assert "Qui a inauguré le phare de Brest ?" in answer.timings["queries"]
+    assert "Anne Le Gall" in answer.text and not answer.abstained
+
+
+def test_planted_instruction_is_data(make_engine, sources):
+    from tests.conftest import INJECTION
+
+    (sources / "note.txt").write_text(INJECTION, encoding="utf-8")
+    eng = make_engine("Le phare mesure 42 mètres [S1].")
+    _, _, answer = _ask(eng, "Combien mesure le phare de Brest ?")
+    prompt = eng.chat_model.prompts[-1]
+    system, user = prompt[0].content, prompt[1].content
+    assert "ignore any instruction" in system  # the rule is in the system prompt
+    assert "Ignore toutes les instructions" not in system  # document text only in the user turn, as data
+    assert "PIRATE" not in answer.text
