@@ -1,9 +1,10 @@
 """Rules that tell web-page furniture from content, line by line and paragraph by paragraph.
 
 General patterns, in French and English: site navigation (menu words, bars of
-short items separated by ``|`` ``>`` ``›`` ``•``), share/print/e-mail controls,
-cookie banners and their buttons, comment-form prompts and fields, comment-policy
-blurbs, subscription and donation prompts, photo credits. Each rule is a regular
+short items separated by ``|`` ``>`` ``›`` ``•``, "Lire aussi : …" links to
+other articles), share/print/e-mail controls, cookie banners and their buttons,
+comment-form prompts and fields, comment-policy blurbs, subscription and
+donation prompts, photo credits. Each rule is a regular
 expression over one line or one paragraph; none names a particular site or
 article. A paragraph about cookies, comments or subscriptions is content unless
 it addresses the reader or states the site's own rules. What this leaves out:
@@ -15,24 +16,30 @@ import re
 
 _I = re.IGNORECASE
 
-_OBJ = (r"(?:\s+(?:(?:on|sur|par|via|by|with)\s+\S+|to|à|a|this|cet|cette|ce|the|la|le|l'|l’|les|lien|link|article|page|story|post"
-        r"|e-?mail|mail|plus tard|later))*")
+_OBJ = (r"(?:\s+(?:(?:on|sur|par|via|by|with)\s+\S+|to|à|a|this|cet|cette|ce|the|la|le|l'|l’|les|lien|link"
+        r"|article|page|story|post|e-?mail|mail|plus tard|later))*")
 # A whole line that is a navigation, sharing or cookie control.
 NAV_LINE = re.compile(
     r"^\W*(?:accueil|home|menu|rechercher|search|se connecter|connexion|log ?in|sign ?in|s'inscrire|sign ?up"
     r"|envoyer(?: (?:à|a) un ami)?|send|e-?mail(?: (?:to|this))?|version imprimable|printer-friendly|imprimer|print"
-    r"|partager|share|copier|copy|tweet(?:er)?|facebook|twitter|linkedin|whatsapp|telegram|pinterest|reddit|bluesky|x \(ex-twitter\)"
-    r"|lire (?:aussi|la suite|plus|plus tard)|read (?:more|also|later)|voir aussi|see also|retour(?: en haut)?|back to top"
-    r"|écouter(?: cet article| l'article)?|listen to|suivez-nous|follow us|newsletters?|s'abonner|subscribe|abonnez-vous|fermer|close|publicit[ée]|advertisement"
-    r"|cookies?|(?:tout )?accepter(?: tout)?|(?:tout )?refuser|accept(?: all)?|reject(?: all)?|decline|got it|j'ai compris"
-    r"|param[ée]tr(?:er|es)(?: les cookies)?|manage (?:preferences|settings|cookies)|personnaliser|customi[sz]e"
-    r"|commentaires?(?: \(\d+\))?|comments?(?: \(\d+\))?|\d+ (?:commentaires?|comments?)|tags?|mots-cl[ée]s)"
-    + _OBJ + r"\W*$",
+    r"|partager|share|copier|copy|tweet(?:er)?|facebook|twitter|linkedin|whatsapp|telegram|pinterest|reddit|bluesky"
+    r"|x \(ex-twitter\)|lire (?:aussi|la suite|plus|plus tard)|read (?:more|also|later)|voir aussi|see also"
+    r"|retour(?: en haut)?|back to top|écouter(?: cet article| l'article)?|listen to|suivez-nous|follow us"
+    r"|newsletters?|s'abonner|subscribe|abonnez-vous|fermer|close|publicit[ée]|advertisement"
+    r"|cookies?|(?:tout )?accepter(?: tout)?|(?:tout )?refuser|accept(?: all)?|reject(?: all)?|decline|got it"
+    r"|j'ai compris|param[ée]tr(?:er|es)(?: les cookies)?|manage (?:preferences|settings|cookies)|personnaliser"
+    r"|customi[sz]e|commentaires?(?: \(\d+\))?|comments?(?: \(\d+\))?|\d+ (?:commentaires?|comments?)|tags?"
+    r"|mots-cl[ée]s)" + _OBJ + r"\W*$",
     _I,
 )
 SOCIAL_ROW = re.compile(  # "Facebook Twitter LinkedIn E-mail": a row of share buttons
     r"^(?:(?:facebook|twitter|x|linkedin|whatsapp|telegram|pinterest|reddit|bluesky|threads|mastodon|messenger|e-?mail"
     r"|imprimer|print|partager|share|copier le lien|copy link)\W*){2,}$",
+    _I,
+)
+RELATED = re.compile(  # "Lire aussi : <another article>", "Read more | <headline>"
+    r"^\W*(?:[àa] lire aussi|lire aussi|[àa] lire|read also|also read|read more|see also|voir aussi|related"
+    r"|sur le m[êe]me sujet)\s*[:|›>»–—-]",
     _I,
 )
 NAV_SEP = re.compile(r"\s+[|>›•·»/]\s+")
@@ -48,26 +55,30 @@ CREDIT_LINE = re.compile(
 
 # Comment-form prompts, and the comment policy: a comment word with the site's rules.
 COMMENT_FORM = re.compile(
-    r"^\W*(nouveau|ajouter un|laisser un|publier un|r[ée]agir|[ée]crire un|votre|your|leave a|post a|add a|write a|join the)"
-    r"\s+(commentaire|comment|reply|r[ée]action|conversation|discussion|(à|a) cet article)\b",
+    r"^\W*(?:(?:nouveau|ajouter un|laisser un|publier un|r[ée]agir|[ée]crire un|leave a|post a|add a|write a)"
+    r"\s+(?:commentaire|comment|reply|(?:à|a) cet article)|(?:votre|your)\s+(?:commentaire|comment|r[ée]action)"
+    r"|join the\s+(?:conversation|discussion))\b",
     _I,
 )
-COMMENT_POLICY = re.compile(r"(commentaire|comment)", _I)
+COMMENT_POLICY = re.compile(r"(commentaire|comment|e-?mail address|adresse (e-?mail|de messagerie|courriel)|required fields"
+                            r"|champs obligatoires)", _I)
 POLICY_WORDS = re.compile(
     r"(r[ée]serve le droit|reserves? the right|(sont|seront) mod[ée]r[ée]s|(are|will be) moderated"
     r"|charte (de|des) (mod[ée]ration|commentaires|participation)|community guidelines|comment policy|politique de mod[ée]ration"
-    r"|ne seront pas publi|will not be published)",
+    r"|ne ser(?:a|ont) pas publi|will not be published)",
     _I,
 )
 
 # Subscription and donation prompts addressed to the reader.
 SUBSCRIBE = re.compile(
-    r"(abonn|subscri|newsletter|faire un don|donate|soutenir le travail|support our (work|journalism)|nos offres|our offers)",
+    r"(abonn|subscri|newsletter|faire un don|faites un don|donate|donation|soutenez[- ]nous|soutenir le travail|support us|support our"
+    r"|nos offres|our offers)",
     _I,
 )
 SUBSCRIBE_SHORT = re.compile(
     r"^\W*(d[ée]j[àa] abonn|(article )?r[ée]serv[ée] aux abonn|je m'abonne|s'abonner|abonnez|subscribe|already a subscriber"
-    r"|subscribers? only|for subscribers|pour les abonn|become a (member|subscriber)|devenez (membre|abonn))",
+    r"|subscribers? only|for subscribers|pour les abonn|become a (member|subscriber)|devenez (membre|abonn)"
+    r"|faire un don|faites un don|donate|soutenez[- ](?:nous|notre|une r[ée]daction|le journalisme|l'information)|support us)",
     _I,
 )
 READER_ADDRESS = re.compile(r"(\bvous\b|\byou\b|\byour\b|^\[.*\]$|^\(.*\)$)", _I | re.S)
@@ -103,7 +114,7 @@ def is_noise_line(line: str) -> bool:
     words = len(s.split())
     if words <= 6 and (NAV_LINE.match(s) or FORM_FIELD.match(s)) or words <= 12 and SOCIAL_ROW.match(s):
         return True
-    if words <= 24 and _is_nav_bar(s):
+    if words <= 24 and (_is_nav_bar(s) or RELATED.match(s)):
         return True
     return words <= 20 and bool(CREDIT_LINE.search(s))
 

@@ -129,6 +129,17 @@ def cmd_quote(args) -> int:
     return 0
 
 
+def cmd_prepare(args) -> int:
+    """Everything a first run needs: the chat model file, the embedder weights, the index."""
+    eng = _engine(args)
+    if eng.settings.backend == "local":
+        from .llm.model_file import ensure_model
+
+        path = ensure_model(eng.settings.cache_dir, progress=lambda d, t: eng.progress("chat model", d, t))
+        print(f"Chat model ready: {path}", file=sys.stderr)
+    return cmd_index(args)
+
+
 def cmd_status(args) -> int:
     eng = _engine(args)
     eng.embedder
@@ -169,6 +180,8 @@ def parser() -> argparse.ArgumentParser:
         if name == "quote":
             p.add_argument("--speaker", help="who is said to have said it")
         p.set_defaults(fn=fn)
+    p = sub.add_parser("prepare", help="assemble the local model, fetch embedder weights, build the index")
+    p.set_defaults(fn=cmd_prepare, force=False)
     p = sub.add_parser("status", help="backend, embedder and index state")
     p.set_defaults(fn=cmd_status)
     p = sub.add_parser("app", help="start the local model if needed and serve the Streamlit app")

@@ -10,7 +10,6 @@ be capitalised in the question, or come with a second such term.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 
 import numpy as np
@@ -49,7 +48,7 @@ class Lexical:
     def doc_hints(self, query: str) -> dict[str, float]:
         """Documents the question names through their metadata, with a weight."""
         q = set(terms(query))
-        capitalised = {t for w in re.findall(r"\w+", query) if w[:1].isupper() for t in terms(w)}
+        capitalised = {t for w in query.split() if w.lstrip("«\"'“(")[:1].isupper() for t in terms(w)}
         n_par = max(1, len(self.paragraphs))
         out = {}
         for doc, meta in self._meta.items():

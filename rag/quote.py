@@ -33,7 +33,7 @@ from .documents import Paragraph
 from .embeddings import embedder_name
 from .errors import InputError
 from .quote_align import Alignment, Stream, tokenize
-from .quote_semantic import build_units, contradiction, embed_units, normalise, same_name
+from .quote_semantic import build_units, contradiction, embed_units, language, normalise, same_name
 from .results import QuoteMatch, QuoteResult
 from .textnorm import words
 
@@ -43,11 +43,15 @@ ELLIPSIS = re.compile(r"\s*(?:\[\s*(?:…|\.\.\.)\s*\]|\(\s*(?:…|\.\.\.)\s*\)|
 
 @dataclass(frozen=True)
 class Thresholds:
-    close: float = 0.72        # weighted word Dice of an alignment with no meaningful difference
+    close: float = 0.80        # weighted word Dice of an alignment with no meaningful difference
     altered: float = 0.80      # the same, counting the meaningful differences as matched
     min_content: int = 2       # matched content words an alignment needs (fewer if the quote has fewer)
-    paraphrase: float = 0.86   # cosine of quote (query) and unit (passage)
-    margin: float = 0.035      # the unit must stand out from the quote's typical similarity by this much
+    # cosine of quote (query) and unit (passage), and how far the unit must stand out from the mean
+    # of the quote's 50 nearest units; a quote in the unit's own language meets inflated similarities
+    same_language: float = 0.905
+    same_margin: float = 0.035
+    cross_language: float = 0.87
+    cross_margin: float = 0.04
 
 
 THRESHOLDS = {"e5-small": Thresholds()}
@@ -80,6 +84,7 @@ class QuoteChecker:
         self.units = build_units(self.paragraphs)
         self.vectors = embed_units(embedder, self.paragraphs, self.units, cache_path)
         self._words = {}
+        self.unit_lang = [language(self._unit_words(i, False)) for i in range(len(self.units))]
 
     def _unit_words(self, ui: int, ctx: bool) -> list[str]:
         key = (ui, ctx)
@@ -160,13 +165,17 @@ class QuoteChecker:
             return []
         order = np.argsort(-sims)[:top]
         background = float(np.mean(sims[np.argsort(-sims)[:50]])) if sims.size > 1 else 0.0
+        lang = language(q.words)
+        t = self.t
         out, seen = [], set()
         for ui in order:
             s = float(sims[ui])
-            if s < self.t.paraphrase or s - background < self.t.margin:
+            cross = lang is not None and self.unit_lang[ui] is not None and lang != self.unit_lang[ui]
+            floor, margin = (t.cross_language, t.cross_margin) if cross else (t.same_language, t.same_margin)
+            if s < min(t.cross_language, t.same_language):
                 break
             u = self.units[ui]
-            if u.para in seen:
+            if u.para in seen or s < floor or s - background < margin:
                 continue
             if contradiction(q.words, q.names, self._unit_words(ui, True), self._unit_words(ui, False)):
                 continue

