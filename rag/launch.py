@@ -34,14 +34,14 @@ def _progress():
             big = total > 10_000_000
             bar = bars[stage] = tqdm(total=total, desc=stage, unit="B" if big else "it", unit_scale=big,
                                      file=sys.stderr, leave=False)
-        bar.total, bar.n = total, done
-        bar.refresh()
+        bar.total = total
+        bar.update(done - bar.n)
         if done >= total:
             bars.pop(stage).close()
     return report
 
 
-def port_free(port: int, host: str = "127.0.0.1") -> bool:
+def port_free(port: int, host: str = "") -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -53,11 +53,22 @@ def port_free(port: int, host: str = "127.0.0.1") -> bool:
 
 def streamlit_command(port: int) -> list[str]:
     return [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
-            "--server.headless", "true", "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]
+            "--server.headless", "true", "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
+            "--server.fileWatcherType", "none"]
+
+
+def _server_pid(settings: Settings) -> int | None:
+    """The pid recorded by the local model server's pidfile, if any."""
+    from .llm import server
+
+    try:
+        return int(server.pid_path(settings).read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _prepare(settings: Settings, mine: dict) -> None:
-    """Index up to date, local model serving; ``mine["server"]`` is set if this call starts the server."""
+    """Index up to date, local model serving; ``mine["before"]`` is the server pid before we asked for one."""
     from .engine import Engine
 
     progress = _progress()
@@ -72,7 +83,8 @@ def _prepare(settings: Settings, mine: dict) -> None:
     if is_healthy(settings):
         return
     print("Starting the local model server…", file=sys.stderr)
-    mine["server"] = True  # from here on, an interruption stops what was started
+    # A busy server can miss the health check: it is ours only if the pidfile changes.
+    mine["before"], mine["asked"] = _server_pid(settings), True
     ensure_server(settings, progress=lambda done, total: progress("model", done, total))
 
 
@@ -127,10 +139,10 @@ def run_app(port: int = 8501, settings: Settings | None = None) -> int:
     finally:
         if proc is not None:
             _stop(proc)
-        if mine.get("server"):
+        if mine.get("asked") and _server_pid(settings) not in (None, mine["before"]):
             from .llm import stop_server
 
-            stop_server(settings)
+            stop_server(settings)  # the one this call started; a server that was already there stays
 
 
 def _pythonpath() -> str:

@@ -9,11 +9,12 @@ across a paragraph break and past the label of the next turn.
   punctuation, quote marks or spaces), occur in a stream starting and ending
   on word boundaries.
 - alignment: candidate places are voted by the quote's words (rare words
-  weigh more), then the quote is aligned word by word (Levenshtein opcodes on
-  word lists) to a window around each place. Typos are matched to the window's
-  nearest word, words that only moved count as matched, and the words that
-  differ are checked for meaning: a negation added or removed, or a number or
-  name the quote puts where the source has another word.
+  weigh more), then the whole quote is aligned word by word to a stretch of a
+  window around each place (a semi-global edit distance; stop words cost
+  half). Typos are matched to the window's nearest word, words that only moved
+  count as matched, and the words that differ are checked for meaning: a
+  negation added or removed, or a number, date or name (or a word made from a
+  name, "ukrainien") that the quote puts where the source has another word.
 
 Diff ops read from the quote's side: ``insert`` = words the quote adds,
 ``delete`` = source words the quote leaves out, ``replace`` = quote words in
@@ -34,8 +35,11 @@ from .textnorm import WORD, fold, stop_words
 
 RAW = re.compile(r"[^\W_]+")
 SKIP_BACK = set(" \t\n\u00a0\u202f«»\"“”„'’‘()[]—–-")
-NEGATIONS = frozenset({"ne", "n", "pas", "jamais", "rien", "aucun", "aucune", "nullement", "guere",
+# "ne"/"n'" alone do not count: spoken French drops them ("je sais pas") and "ne ... que" is no negation
+NEGATIONS = frozenset({"pas", "jamais", "rien", "aucun", "aucune", "nullement", "guere",
                        "not", "never", "no", "nothing", "none", "nobody", "nor", "neither", "cannot"})
+N_T = frozenset("don doesn didn isn aren wasn weren won wouldn couldn shouldn can haven hasn hadn mustn ain "
+                "needn shan mightn".split())
 NOT_NAMES = frozenset({"i"})
 DEMONYM = re.compile(r"(?:ien|ienne|iens|iennes|een|eenne|eens|ean|eans|ian|ians|ain|aine|ains|aines|ais|aise|aises"
                      r"|ois|oise|oises|an|ans|ese)$")
@@ -69,6 +73,14 @@ def _initial(text: str, pos: int, start: int) -> bool:
     return k < start or text[k] in ".!?…" or (text[k] == ":" and quoted)
 
 
+def word_kind(word: str, name: bool, capitalised: bool) -> str:
+    if is_number(word):
+        return "number"
+    if word in DATES or (word == "may" and capitalised):
+        return "date"
+    return "name" if name else ""
+
+
 def tokenize(text: str, start: int = 0) -> list[tuple[str, int, int, bool]]:
     """(folded word, start, end, capitalised mid-sentence) for the words of ``text[start:]``."""
     out = []
@@ -77,9 +89,20 @@ def tokenize(text: str, start: int = 0) -> list[tuple[str, int, int, bool]]:
         mid_cap = raw[:1].isupper() and not _initial(text, m.start(), start)
         for w in WORD.findall(fold(raw)):
             out.append((w, m.start(), m.end(), mid_cap))
-    # "don't", "isn't": the "t" after an auxiliary is a negation
-    return [("not", s, e, c) if w == "t" and i and out[i - 1][0].endswith("n") else (w, s, e, c)
+    # "don't", "isn't": the "t" after an English auxiliary is a negation
+    return [("not", s, e, c) if w == "t" and i and out[i - 1][0] in N_T else (w, s, e, c)
             for i, (w, s, e, c) in enumerate(out)]
+
+
+def _runs(idx: list[int], same=lambda a, b: True) -> list[list[int]]:
+    """Split indices into runs of consecutive ones."""
+    runs: list[list[int]] = []
+    for i in idx:
+        if runs and i == runs[-1][-1] + 1 and same(runs[-1][-1], i):
+            runs[-1].append(i)
+        elif not (runs and i == runs[-1][-1]):
+            runs.append([i])
+    return runs
 
 
 def weight(word: str) -> float:
@@ -110,7 +133,7 @@ def semi_global(a: list[str], b: list[str], wa: list[float], wb: list[float]) ->
     while i > 0:
         if j > 0 and abs(D[i, j] - (D[i - 1, j - 1] + S[i - 1, j - 1])) < 1e-9:
             steps.append(("equal" if A[i - 1] == B[j - 1] else "replace", i - 1, j - 1)); i -= 1; j -= 1
-        elif abs(D[i, j] - (D[i - 1, j] + WA[i - 1])) < 1e-9:
+        elif j == 0 or abs(D[i, j] - (D[i - 1, j] + WA[i - 1])) < 1e-9:
             steps.append(("delete", i - 1, j)); i -= 1
         else:
             steps.append(("insert", i, j - 1)); j -= 1
@@ -126,10 +149,11 @@ def semi_global(a: list[str], b: list[str], wa: list[float], wb: list[float]) ->
 
 @dataclass
 class Quote:
-    """The quote's tokens, with which of them read as names."""
+    """The quote's tokens and what each carries: "number", "date", "name" or ""."""
     text: str
     words: list[str]
-    names: list[bool]
+    kinds: list[str]
+    spans: list[tuple[int, int]] = field(default_factory=list)   # of each word in ``text``
 
     @property
     def canon(self) -> list[str]:
@@ -145,6 +169,8 @@ class Alignment:
     critical: list[str]            # what carries meaning and differs: "negation", "number", "name"
     diff: list[tuple[str, str, str]]
     content_matched: int           # matched words that are not stop words
+    n_diff: int = 0                # words left unmatched on either side (moves and typos excepted)
+    matched: int = 0               # quote words matched (equal, typo or moved)
 
 
 @dataclass
@@ -172,7 +198,7 @@ class Stream:
         self.seg_start = seg_bounds[:-1]
         self.seg_end = seg_bounds[1:]
         # squashed text for verbatim search; "|" between segments so no match crosses them
-        parts, self.char_of_tok, pos, last_seg = [], [], 0, 0
+        parts, pos, last_seg = [], 0, 0
         self.tok_at_start: dict[int, int] = {}
         self.tok_at_end: dict[int, int] = {}
         for i, w in enumerate(self.words):
@@ -182,9 +208,11 @@ class Stream:
             parts.append(w); pos += len(w)
             self.tok_at_end[pos] = i
         self.squashed = "".join(parts)
-        self.index: dict[str, list[int]] = defaultdict(list)
+        index: dict[str, list[int]] = defaultdict(list)
         for i, w in enumerate(self.words):
-            self.index[canon(w)].append(i)
+            index[canon(w)].append(i)
+        self.index = dict(index)
+        self.vocab = list(self.index)
         n = max(1, len(self.paragraphs))
         df = Counter(w for w, _ in {(canon(w), self.para[i]) for i, w in enumerate(self.words)})
         self.idf = {w: math.log(1 + n / c) for w, c in df.items()}
@@ -217,8 +245,8 @@ class Stream:
     # -- the quote ----------------------------------------------------------------------------------
     def quote(self, text: str) -> Quote:
         toks = tokenize(text)
-        names = [self.name_like(w, c) for w, _, _, c in toks]
-        return Quote(text, [t[0] for t in toks], names)
+        kinds = [word_kind(w, self.name_like(w, c), c) for w, _, _, c in toks]
+        return Quote(text, [t[0] for t in toks], kinds, [(t[1], t[2]) for t in toks])
 
     def is_source_name(self, i: int) -> bool:
         return self.name_like(self.words[i], self.caps[i])
@@ -258,13 +286,11 @@ class Stream:
         """Windows [lo, hi) of the stream where the quote's words gather, best first."""
         m = len(q.words)
         votes: dict[int, float] = defaultdict(float)
-        vocab = None
         for i, w in enumerate(q.canon):
             hits = self.index.get(w)
             variants = [(w, 1.0)] if hits else []
             if not hits and len(w) >= 5 and not w.isdigit():   # a typo: vote through the nearest words
-                vocab = vocab if vocab is not None else list(self.index)
-                variants = [(v, 0.8) for v, _, _ in process.extract(w, vocab, scorer=fuzz.ratio, limit=3,
+                variants = [(v, 0.8) for v, _, _ in process.extract(w, self.vocab, scorer=fuzz.ratio, limit=3,
                                                                      score_cutoff=TYPO_RATIO)]
             for v, f in variants:
                 pos = self.index[v]
@@ -304,12 +330,13 @@ class Stream:
         win = [canon(w) for w in self.words[lo:hi]]
         present = set(win)
         typo = {}
+        choices = [v for v in present if len(v) >= 4 and not v.isdigit()]
         for i, w in enumerate(qc):   # a quote word absent from the window: is it a typo of a window word?
             if w in present or w in self.index or len(w) < 4 or w.isdigit() or w in NEGATIONS:
                 continue
-            best = max(((fuzz.ratio(w, v), v) for v in present if len(v) >= 4 and not v.isdigit()), default=(0, ""))
-            if best[0] >= TYPO_RATIO:
-                typo[i] = best[1]
+            best = process.extractOne(w, choices, scorer=fuzz.ratio, score_cutoff=TYPO_RATIO)
+            if best:
+                typo[i] = best[0]
         aligned = [typo.get(i, w) for i, w in enumerate(qc)]
         ops = semi_global(aligned, win, [weight(w) for w in aligned], [weight(w) for w in win])
         # an edge replacement that does not swap like for like is an addition: the span stops before it
@@ -332,16 +359,29 @@ class Stream:
             ops.append(["insert", len(aligned), len(aligned), j1, nj1])
         return self._score(q, ops, lo, nj0, nj1, typo)
 
-    def _kind(self, name: bool, word: str) -> str:
-        return "number" if is_number(word) else "date" if word in DATES else "name" if name else ""
+    @staticmethod
+    def _surface_q(q: Quote, idx: list[int]) -> str:
+        """The quote's own text for these words (runs of neighbours keep their punctuation)."""
+        return " ".join(q.text[q.spans[r[0]][0]:q.spans[r[-1]][1]] for r in _runs(idx)) if q.spans \
+            else " ".join(q.words[i] for i in idx)
+
+    def _surface_s(self, idx: list[int]) -> str:
+        """The source's own text for these stream positions."""
+        out = []
+        for r in _runs(idx, lambda a, b: self.para[a] == self.para[b]):
+            out.append(self.paragraphs[self.para[r[0]]].text[self.starts[r[0]]:self.ends[r[-1]]])
+        return " ".join(out)
+
+    def kind(self, i: int) -> str:
+        """What the stream's word ``i`` carries: "number", "date", "name" or ""."""
+        return word_kind(self.words[i], self.is_source_name(i), self.caps[i])
 
     def _same_kind(self, q: Quote, lo: int, op) -> bool:
         """An edge replacement stays one when it swaps a name for a name or a number for a number."""
         _, a0, a1, b0, b1 = op
         if a1 - a0 != b1 - b0:
             return False
-        return all(self._kind(q.names[a], q.words[a]) and
-                   self._kind(q.names[a], q.words[a]) == self._kind(self.is_source_name(lo + b), self.words[lo + b])
+        return all(q.kinds[a] and q.kinds[a] == self.kind(lo + b)
                    for a, b in zip(range(a0, a1), range(b0, b1)))
 
     def _score(self, q: Quote, ops, lo: int, j0: int, j1: int, typo: dict[int, str]) -> Alignment:
@@ -351,14 +391,13 @@ class Stream:
         un_q: list[int] = []                 # unmatched quote word indices
         un_s: list[int] = []                 # unmatched source words (stream positions)
         partner: dict[int, list[int]] = {}   # quote index -> source positions of its replace block
-        diff: list[tuple[str, str, str]] = []
+        runs: list[tuple[str, list[int], list[int]]] = []   # (op, quote indices, stream positions)
 
         def emit(op, a, b):
-            if diff and diff[-1][0] == op:
-                p = diff[-1]
-                diff[-1] = (op, " ".join(x for x in (p[1], a) if x), " ".join(x for x in (p[2], b) if x))
+            if runs and runs[-1][0] == op:
+                runs[-1][1].extend(a); runs[-1][2].extend(b)
             else:
-                diff.append((op, a, b))
+                runs.append((op, list(a), list(b)))
 
         for tag, a0, a1, b0, b1 in ops:
             if tag == "equal":
@@ -366,19 +405,20 @@ class Stream:
                     i, s = a0 + k, lo + b0 + k
                     matched_w += (0.8 if i in typo else 1.0) * weight(qw[i])
                     content += weight(qw[i]) == 1.0
-                    emit("replace" if i in typo else "equal", qw[i], self.words[s])
+                    emit("replace" if i in typo else "equal", [i], [s])
             elif tag == "replace":
                 un_q += range(a0, a1)
                 un_s += range(lo + b0, lo + b1)
                 for i in range(a0, a1):
                     partner[i] = list(range(lo + b0, lo + b1))
-                emit("replace", " ".join(qw[a0:a1]), " ".join(self.words[lo + b0:lo + b1]))
-            elif tag == "delete":      # rapidfuzz: remove from the quote = the quote adds words
+                emit("replace", range(a0, a1), range(lo + b0, lo + b1))
+            elif tag == "delete":      # only in the quote: the quote adds words
                 un_q += range(a0, a1)
-                emit("insert", " ".join(qw[a0:a1]), "")
-            else:                      # rapidfuzz "insert": add from the source = the quote leaves words out
+                emit("insert", range(a0, a1), [])
+            else:                      # only in the source: the quote leaves words out
                 un_s += range(lo + b0, lo + b1)
-                emit("delete", "", " ".join(self.words[lo + b0:lo + b1]))
+                emit("delete", [], range(lo + b0, lo + b1))
+        diff = [(op, self._surface_q(q, a), self._surface_s(b)) for op, a, b in runs]
         # words that only moved count as matched
         pool_s = Counter(canon(self.words[s]) for s in un_s)
         pool_q = Counter(canon(qw[i]) for i in un_q)
@@ -404,7 +444,7 @@ class Stream:
         critical, excused, used = [], 0.0, set()
         for i in left_q:
             w = qw[i]
-            kind = "negation" if w in NEGATIONS else self._kind(q.names[i], w)
+            kind = "negation" if w in NEGATIONS else q.kinds[i]
             if not kind:
                 continue
             if kind not in critical:
@@ -414,7 +454,7 @@ class Stream:
                 continue
             cands = [s for s in partner.get(i, []) if s in left_s_set and s not in used]
             if cands:
-                same = [s for s in cands if self._kind(self.is_source_name(s), self.words[s]) == kind]
+                same = [s for s in cands if self.kind(s) == kind]
                 s = (same or cands)[0]
                 used.add(s)
                 excused += weight(w) + weight(self.words[s])
@@ -426,4 +466,5 @@ class Stream:
         total = sum(weight(w) for w in qw) + sum(weight(w) for w in sw)
         sim = 2 * matched_w / total if total else 0.0
         sim_excl = min(1.0, (2 * matched_w + excused) / total) if total else 0.0
-        return Alignment(lo + j0, lo + j1, sim, sim_excl, critical, diff, int(content))
+        return Alignment(lo + j0, lo + j1, sim, sim_excl, critical, diff, int(content), len(left_q) + len(left_s),
+                         len(qw) - len(left_q))

@@ -239,6 +239,10 @@ def test_documents_page_numbers_paragraphs_with_anchors_and_escapes_planted_html
     assert '<span class="rag-speaker">JEAN MARTIN</span>' in page or "rag-speaker" in page
     for md in at.markdown:  # nothing else lets raw HTML through
         assert "<script" not in md.value or not md.proto.allow_html
+    scroll = [h.value for h in at.html if "scrollIntoView" in h.value]
+    assert len(scroll) == 1 and 'getElementById("p-1")' in scroll[0]
+    # Streamlit's sanitizer drops a script whose text contains "<" followed by a letter or digit
+    assert "<" not in scroll[0].removeprefix("<script>").strip().removesuffix("</script>")
 
 
 def test_documents_page_follows_the_selection(make_engine, sources):
@@ -250,6 +254,13 @@ def test_documents_page_follows_the_selection(make_engine, sources):
     assert 'class="rag-para rag-target" id="p-3"' in page
     at.selectbox(key="doc").select("piege.txt").run()
     assert at.query_params.get("doc") == "piege.txt" and "p" not in at.query_params
+    assert "rag-target" not in htmls(at)
+
+
+def test_documents_page_names_an_unknown_document(make_engine):
+    at = start(make_engine(), "documents", doc="nope.txt", p="2")
+    assert "no document named 'nope.txt'" in at.warning[0].value
+    assert at.selectbox(key="doc").value == "brest.txt"
     assert "rag-target" not in htmls(at)
 
 
@@ -290,7 +301,9 @@ def test_launch_reports_an_error_in_one_sentence(monkeypatch, capsys, settings):
     assert capsys.readouterr().err.strip() == "error: The openai backend needs an API key."
 
 
-def test_launch_builds_the_index_then_serves_and_stops_what_it_started(monkeypatch, capsys, settings):
+@pytest.mark.parametrize("running_before, stopped", [(None, True), (99, False)])
+def test_launch_builds_the_index_then_serves_and_stops_what_it_started(monkeypatch, capsys, settings,
+                                                                       running_before, stopped):
     import rag.engine
     import rag.launch as launch
     import rag.llm
@@ -325,10 +338,18 @@ def test_launch_builds_the_index_then_serves_and_stops_what_it_started(monkeypat
             events.append("streamlit stopped")
 
     monkeypatch.setattr(rag.engine, "Engine", Engine)
+    pid = {"now": running_before}  # 99: a busy server that missed the health check, reused as is
+
+    def ensure_server(s, progress=None):
+        events.append("server")
+        pid["now"] = pid["now"] or 4242
+        return "http://x"
+    monkeypatch.setattr(launch, "_server_pid", lambda s: pid["now"])
     monkeypatch.setattr(rag.llm, "is_healthy", lambda s: False)
-    monkeypatch.setattr(rag.llm, "ensure_server", lambda s, progress=None: events.append("server") or "http://x")
+    monkeypatch.setattr(rag.llm, "ensure_server", ensure_server)
     monkeypatch.setattr(rag.llm, "stop_server", lambda s: events.append("server stopped") or True)
     monkeypatch.setattr(launch.subprocess, "Popen", Proc)
     assert launch.run_app(8596, settings=settings) == 0
-    assert events == ["index", "server", ("streamlit", "8596", True), "streamlit stopped", "server stopped"]
+    assert events == ["index", "server", ("streamlit", "8596", True), "streamlit stopped"] + (
+        ["server stopped"] if stopped else [])
     assert "Index ready: 5 paragraphs." in capsys.readouterr().err

@@ -125,7 +125,6 @@ def app_url(request, tmp_path):
                              "--server.headless", "true", "--browser.gatherUsageStats", "false",
                              "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"],
                             cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT)
-    model_was_up = mode == "real" and _local_model_up()
     try:
         _wait_healthy(f"http://127.0.0.1:{port}", proc, 90)
         yield f"http://127.0.0.1:{port}", mode
@@ -136,19 +135,8 @@ def app_url(request, tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
-        if mode == "real" and not model_was_up:
-            from rag.llm import stop_server
-            from rag.settings import Settings
-
-            stop_server(Settings())
+        # a local model server started by the real run stays up: it is shared (CLI, app), like `rag ask` leaves it
         print((tmp_path / "streamlit.log").read_text()[-3000:])
-
-
-def _local_model_up() -> bool:
-    from rag.llm import is_healthy
-    from rag.settings import Settings
-
-    return is_healthy(Settings())
 
 
 def test_ask_open_citation_check_quote(app_url):
@@ -210,7 +198,8 @@ def test_ask_open_citation_check_quote(app_url):
         expect(page.locator(".rag-badge")).to_have_text("Altered", timeout=slow)
         expect(page.locator(".rag-diff del").first).to_be_visible()
         expect(page.get_by_text("not to Youri Ouchakov")).to_be_visible()
-        page.wait_for_timeout(500)
+        page.set_viewport_size({"width": 1280, "height": 1400})  # badge, card, diff and speaker verdict
+        page.wait_for_timeout(800)
         page.screenshot(path=str(shots / "quote.png"))
         browser.close()
 

@@ -214,3 +214,11 @@ def test_server_that_dies_at_start_points_at_log(tmp_path, monkeypatch):
 
 def test_stop_without_server_is_false(tmp_path):
     assert server.stop_server(_settings(tmp_path)) is False
+
+
+def test_server_env_hides_variables_llama_server_would_obey(monkeypatch):
+    monkeypatch.setenv("PORT", "1")
+    monkeypatch.setenv("api_key", "secret")  # would make the server demand a key
+    monkeypatch.setenv("RAG_SOMETHING", "kept")
+    env = server._server_env()
+    assert "PORT" not in env and "api_key" not in env and env["RAG_SOMETHING"] == "kept"

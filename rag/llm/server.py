@@ -72,8 +72,10 @@ def server_command(settings: Settings, model_path: Path, lookup_tokens: int = PR
         "--n_ctx", str(N_CTX), "--n_threads", threads, "--n_threads_batch", threads,
         "--chat_format", CHAT_FORMAT,
         # logits only for the last token: computing them for every prompt token
-        # costs time and ~0.6 MB of RAM per token (forced on by a draft model).
-        "--logits_all", "false",
+        # costs time and ~0.6 MB of RAM per token. A draft model needs them all
+        # (llama-cpp-python 0.3.36 sizes its buffer from this flag and crashes
+        # on prompts over n_batch tokens if it is false).
+        "--logits_all", "true" if lookup_tokens else "false",
         # the KV cache reuses the longest common prefix with the previous
         # request, so the fixed system prompt is evaluated once; the RAM cache
         # also keeps earlier states for when requests alternate.
@@ -118,10 +120,19 @@ def _log_tail(settings: Settings, lines: int = 5) -> str:
     return (" Last lines: " + " | ".join(tail)) if tail else ""
 
 
+def _server_env() -> dict[str, str]:
+    """Our environment minus variables llama_cpp.server would take as its own settings
+    (it reads every field from the environment, e.g. PORT, HOST or API_KEY)."""
+    from llama_cpp.server.settings import Settings as LlamaSettings
+
+    taken = {name.upper() for name in LlamaSettings.model_fields} | {"HOST", "PORT", "CONFIG_FILE"}
+    return {k: v for k, v in os.environ.items() if k.upper() not in taken} | {"PYTHONUNBUFFERED": "1"}
+
+
 def _start(settings: Settings, model_path: Path, lookup_tokens: int) -> int:
     with log_path(settings).open("w") as log:
         proc = subprocess.Popen(
-            server_command(settings, model_path, lookup_tokens),
+            server_command(settings, model_path, lookup_tokens), env=_server_env(),
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True, close_fds=True,
         )

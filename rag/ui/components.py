@@ -25,7 +25,7 @@ CSS = """<style>
 .rag-speaker{font-variant:small-caps;font-weight:600;opacity:.8}
 mark.rag-hl{background:rgba(255,213,0,.5);color:inherit;padding:0 2px;border-radius:2px}
 .rag-open{font-size:.85em}
-.rag-chip{display:inline-block;border:1px solid rgba(128,128,128,.35);border-radius:1rem;padding:.05rem .6rem;margin:.15rem;font-size:.85em}
+.rag-chip{display:inline-block;text-decoration:none;border:1px solid rgba(128,128,128,.35);border-radius:1rem;padding:.05rem .6rem;margin:.15rem;font-size:.85em}
 .rag-badge{display:inline-block;color:#fff;font-weight:700;border-radius:.4rem;padding:.2rem .7rem;font-size:1.05rem;letter-spacing:.02em}
 .rag-badge-verbatim{background:#1a7f37}.rag-badge-close{background:#0969da}.rag-badge-paraphrase{background:#8250df}
 .rag-badge-altered{background:#bc4c00}.rag-badge-not_found{background:#cf222e}
@@ -86,21 +86,23 @@ def highlight_sentence(text: str, sentence: str) -> str:
 
 
 def paragraph_body(p, inner: str | None = None) -> str:
-    """A paragraph's HTML: the speaker label set apart, then the (escaped or given) text."""
+    """A paragraph's HTML: the speaker set apart, then the text (``inner``: the text already escaped
+    and marked up; its ``SPEAKER — `` label is dropped, the speaker being shown in front)."""
     if inner is None:
         inner = esc(p.text)
-    if p.speaker:
-        return f'<span class="rag-speaker">{esc(p.speaker)}</span> · {inner}'
-    return inner
+    if not p.speaker:
+        return inner
+    label = esc(p.text[:p.speech_start]) if p.speech_start else ""
+    if label and inner.startswith(label):
+        inner = inner[len(label):]
+    return f'<span class="rag-speaker">{esc(p.speaker)}</span> · {inner}'
 
 
 def meta_line(doc, p=None) -> str:
-    """``Outlet · Author · Date · ¶N · speaker`` (escaped), skipping what is unknown."""
+    """``Outlet · Author · Date · ¶N`` (escaped), skipping what is unknown (the speaker is in the text)."""
     parts = [getattr(doc, "outlet", None), getattr(doc, "author", None), getattr(doc, "date", None)]
     if p is not None:
         parts.append(f"¶{p.number}")
-        if p.speaker:
-            parts.append(f"speaker: {p.speaker}")
     return " · ".join(esc(x) for x in parts if x)
 
 
@@ -132,18 +134,9 @@ def source_card(n: int | None, p, doc, sentence: str = "", anchor: str = "",
     text = body if body is not None else highlight_sentence(p.text, sentence)
     return (f'<div class="rag-card"{ident}><div class="rag-card-head">{num}{title}</div>'
             f'<div class="rag-meta">{meta_line(doc, p)}</div>'
-            f'<div class="rag-text">{paragraph_body(p, _body_without_label(p, text))}</div>'
+            f'<div class="rag-text">{paragraph_body(p, text)}</div>'
             f'<a class="rag-open" href="{esc(doc_href(p.doc, p.number))}" target="_blank">'
             f'Open ¶{p.number} in the document ↗</a></div>')
-
-
-def _body_without_label(p, escaped: str) -> str:
-    """Drop the escaped ``SPEAKER — `` prefix when the speaker is shown separately."""
-    if p.speaker and p.speech_start:
-        label = esc(p.text[:p.speech_start])
-        if escaped.startswith(label):
-            return escaped[len(label):]
-    return escaped
 
 
 def source_chips(hits, docs: dict) -> str:

@@ -33,9 +33,8 @@ def paragraphs_html(doc, target: int | None = None) -> str:
             section = p.section
             out.append(f'<div class="rag-section">{ui.esc(section)}</div>')
         cls = "rag-para rag-target" if p.number == target else "rag-para"
-        body = ui.paragraph_body(p, ui._body_without_label(p, ui.esc(p.text)))
         out.append(f'<div class="{cls}" id="p-{p.number}"><a class="rag-pnum" href="#p-{p.number}">'
-                   f'¶{p.number}</a> {body}</div>')
+                   f'¶{p.number}</a> {ui.paragraph_body(p)}</div>')
     return "\n".join(out)
 
 
@@ -60,6 +59,9 @@ def render() -> None:
     wanted = st.query_params.get("doc")
     if wanted in docs and st.session_state.get("doc") != wanted:
         st.session_state["doc"] = wanted  # a citation link names the document
+    elif wanted and wanted not in docs:
+        st.warning(f"There is no document named {wanted!r}; showing another one.")
+        st.query_params.pop("p", None)
     name = st.selectbox("Document", names, key="doc", format_func=lambda n: f"{docs[n].label} ({n})",
                         on_change=_follow_selection)
     if st.query_params.get("doc") != name:
@@ -67,9 +69,8 @@ def render() -> None:
     doc = docs[name]
     target = _target()
     st.header(doc.label, anchor=False)
-    meta = ui.meta_line(doc)
-    st.html(f'<div class="rag-meta">{meta} · {len(doc.paragraphs)} paragraphs · file {ui.esc(doc.name)}</div>'
-            if meta else f'<div class="rag-meta">{len(doc.paragraphs)} paragraphs · file {ui.esc(doc.name)}</div>')
+    meta = " · ".join(x for x in (ui.meta_line(doc), f"{len(doc.paragraphs)} paragraphs", f"file {ui.esc(doc.name)}") if x)
+    ui.show(f'<div class="rag-meta">{meta}</div>')
     if target is not None and not 1 <= target <= len(doc.paragraphs):
         st.warning(f"This document has no paragraph {target}.")
         target = None
