@@ -150,6 +150,10 @@ def cmd_status(args) -> int:
 def cmd_app(args) -> int:
     from .launch import run_app
 
+    # the Streamlit process reads its settings from the environment: pass the overrides on
+    for var, value in (("RAG_EMBEDDER", args.embedder), ("RAG_BACKEND", args.backend)):
+        if value:
+            os.environ[var] = value
     return run_app(port=args.port)
 
 

@@ -54,6 +54,10 @@ class GemmaEmbeddings(Embeddings):
         except ImportError as e:
             raise ConfigError("EmbeddingGemma needs the 'gemma' extra: pip install -e '.[gemma]'.") from e
         try:
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()  # no "Loading weights" bar on every start
+            hf_logging.set_verbosity_error()
             self._model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
         except Exception as e:  # missing or damaged folder, incompatible library
             raise ModelError(f"EmbeddingGemma could not be loaded from {model_dir} ({e}).") from e

@@ -78,7 +78,10 @@ DEMONYM_END = re.compile(r"(?:iennes|ienne|iens|ien|ians|ian|aines|aine|ains|ain
 def _lang_words() -> tuple[frozenset[str], frozenset[str]]:
     fr = {w for s in get_stop_words("french") for w in words(s)}
     en = {w for s in get_stop_words("english") for w in words(s)}
-    return frozenset(fr - en), frozenset(en - fr)
+    # the lists share words; these settle the commonest
+    core_fr = set("je j que qu oui et la il elle c est ce qui pas ne n d l un une des du au aux".split())
+    core_en = set("i the and is are yes no not it that this of to you we he she they be".split())
+    return frozenset((fr - en) | core_fr), frozenset((en - fr) - core_fr | core_en)
 
 
 def language(tokens: list[str]) -> str | None:

@@ -1,0 +1,73 @@
+"""Answer benchmark for the configured backend (default: local), over the dev questions.
+
+Prints time to sources, time to first token and full answer time (p50/p95), and
+peak memory of this process and of the local model server.
+Usage: .venv/bin/python bench/bench_ask.py [--questions FILE] [--limit N]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import time
+from pathlib import Path
+
+from rag.engine import Engine
+from rag.settings import ROOT, Settings
+
+DEFAULT_Q = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+
+
+def pct(xs, q):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
+
+
+def server_peak_mb(settings: Settings) -> float | None:
+    """VmHWM of the llama.cpp server we talk to, from its pidfile."""
+    for pidfile in settings.cache_dir.glob(f"llama-server-{settings.llama_port}.pid"):
+        try:
+            pid = int(pidfile.read_text().split()[0])
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM"):
+                    return int(line.split()[1]) / 1024
+        except (OSError, ValueError):
+            return None
+    return None
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--questions", type=Path, default=DEFAULT_Q)
+    ap.add_argument("--limit", type=int, default=0)
+    a = ap.parse_args()
+    qs = [json.loads(l)["question"] for l in a.questions.read_text().splitlines() if '"question"' in l]
+    qs = qs[: a.limit] if a.limit else qs
+    settings = Settings()
+    eng = Engine(settings)
+    eng.ask("Qui a publié les enregistrements ?")  # warm: server up, prefix cached, models loaded
+    src, first, total = [], [], []
+    for q in qs:
+        t0 = time.perf_counter()
+        t_src = t_first = None
+        for kind, _ in eng.ask_stream(q):
+            now = time.perf_counter() - t0
+            if kind == "sources" and t_src is None:
+                t_src = now
+            elif kind == "token" and t_first is None:
+                t_first = now
+        total.append(time.perf_counter() - t0)
+        src.append(t_src)
+        first.append(t_first if t_first is not None else total[-1])
+    print(f"backend: {settings.backend} · {settings.model_name} · embedder {settings.embedder} · {len(qs)} questions")
+    print(f"{'':18} {'p50 s':>7} {'p95 s':>7}")
+    for name, xs in (("time to sources", src), ("first token", first), ("full answer", total)):
+        print(f"{name:18} {statistics.median(xs):7.2f} {pct(xs, 0.95):7.2f}")
+    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    srv = server_peak_mb(settings)
+    print(f"peak memory: this process {me:.0f} MB" + (f", model server {srv:.0f} MB" if srv else ""))
+
+
+if __name__ == "__main__":
+    main()
