@@ -2,7 +2,10 @@
 
 1. ``rewrite``: with a conversation, the follow-up is made standalone, and a
    question in another language than the documents is also rendered in theirs;
-   one small model call does both, and none is made when neither is needed.
+   one small model call does both. Without a conversation no call is made
+   unless ``translate`` is set: the multilingual embedder finds French
+   paragraphs for English questions well enough (dev recall@5 1.0 with
+   EmbeddingGemma), and the call would cost ~2 s before the sources show.
 2. Hybrid retrieval over both forms; the best paragraphs (long ones cut to their
    best sentences) that fit the token budget, each under an opaque key [S1]…
 3. The prompt from ``prompts/``; the answer streams in the question's language.
@@ -58,7 +61,7 @@ class AnswerChain:
     # -- 1. rewrite -------------------------------------------------------------
     def rewrite(self, question: str, history: list[tuple[str, str]]) -> list[str]:
         doc_lang = self.retriever.language
-        if not history and language(question) == doc_lang:
+        if not history and (language(question) == doc_lang or not self.settings.translate):
             return [question]
         hist = "\n".join(f"{'User' if role == 'user' else 'Assistant'}: {text[:300]}" for role, text in history[-4:])
         prompt = self.rewrite_prompt.format(history=hist or "(none)", question=question,

@@ -39,6 +39,8 @@ def _progress():
 
 
 def _engine(args):
+    if getattr(args, "engine_factory", None):
+        return args.engine_factory(args)
     from .engine import Engine
     from .settings import Settings
 
@@ -194,8 +196,10 @@ def parser() -> argparse.ArgumentParser:
     return ap
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, engine_factory=None) -> int:
+    """Run the command; ``engine_factory(args)`` replaces the real Engine (tests inject fakes)."""
     args = parser().parse_args(argv)
+    args.engine_factory = engine_factory
     try:
         return args.fn(args)
     except RagError as e:

@@ -92,7 +92,8 @@ class QuoteChecker:
         self.stream = Stream(self.paragraphs)
         self.units = build_units(self.paragraphs)
         self.vectors = embed_units(embedder, self.paragraphs, self.units, cache_path)
-        self._words = {}
+        self._words: dict[tuple[int, bool], list[str]] = {}
+        self._queries: dict[str, np.ndarray] = {}
         self.unit_lang = [language(self._unit_words(i, False)) for i in range(len(self.units))]
 
     def _unit_words(self, ui: int, ctx: bool) -> list[str]:
@@ -167,9 +168,15 @@ class QuoteChecker:
         return close, altered
 
     def similarities(self, text: str) -> np.ndarray:
+        """Cosine of the quote (embedded as a query) with every unit."""
         if not len(self.units):
             return np.zeros(0, np.float32)
-        vq = normalise(np.asarray(self.embedder.embed_query(text), dtype=np.float32))[0]
+        vq = self._queries.get(text)
+        if vq is None:   # the same quote is often checked again (another speaker, another limit)
+            vq = normalise(np.asarray(self.embedder.embed_query(text), dtype=np.float32))[0]
+            if len(self._queries) >= 256:
+                self._queries.pop(next(iter(self._queries)))
+            self._queries[text] = vq
         return self.vectors @ vq
 
     def _semantic(self, q, text: str, top: int = 30) -> list[QuoteMatch]:

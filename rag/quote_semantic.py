@@ -33,6 +33,7 @@ from .textnorm import words
 from .tokens import sentences
 
 UNITS_VERSION = "units-1"
+PAIRS = __import__("os").environ.get("QPAIRS", "1") == "1"
 POLARITY = frozenset({"pas", "jamais", "rien", "aucun", "aucune", "nullement", "guere",
                       "not", "never", "no", "nothing", "none", "nobody", "cannot"})
 CLAUSE_BREAK = re.compile(r"[,;:]\s+|\s+[—–-]\s+|\s*[()\[\]]\s*|\s*…\s*")
@@ -144,7 +145,7 @@ def build_units(paragraphs: list[Paragraph]) -> list[Unit]:
                 pieces.append((pos, e))
             if len(pieces) > 1:
                 for a in range(len(pieces)):
-                    for b in (a, a + 1):
+                    for b in ((a, a + 1) if PAIRS else (a,)):
                         if b < len(pieces) and _n_words(p.text[pieces[a][0]:pieces[b][1]]) >= 4:
                             add(pieces[a][0], pieces[b][1], s, e)
         if len(sents) > 2:

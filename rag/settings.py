@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(None, description="a Chroma server (http://host:port); embedded if unset")
     top_k: int = Field(10, ge=1, le=100, description="paragraphs returned by search")
     chunk_tokens: int = Field(300, ge=50, description="token budget of one embedded piece")
+    translate: bool = Field(False, description="also render a foreign-language question in the documents' language "
+                                                "(one model call before retrieval)")
     context_tokens: int = Field(900, ge=100, description="token budget of the sources given to the chat model")
 
     # answering

@@ -55,15 +55,15 @@ def test_no_answer_gives_fixed_sentence_without_citations(make_engine):
 
 
 def test_english_question_gets_english_abstention(make_engine):
-    eng = make_engine("Standalone: What is the population of Lyon?\nTranslation: Quelle est la population de Lyon ?",
-                      "NO_ANSWER")
+    eng = make_engine("NO_ANSWER")
     _, _, answer = _ask(eng, "What is the population of Lyon?")
     assert answer.abstained and answer.text == CANNOT["en"]
+    assert len(eng.chat_model.prompts) == 1  # no translation call unless asked for
 
 
-def test_english_question_is_translated_for_retrieval(make_engine):
+def test_english_question_is_translated_for_retrieval_when_asked(make_engine):
     eng = make_engine("Standalone: How tall is the lighthouse?\nTranslation: Combien mesure le phare ?",
-                      "The lighthouse is 42 metres tall [S1].")
+                      "The lighthouse is 42 metres tall [S1].", translate=True)
     events, _, answer = _ask(eng, "How tall is the lighthouse?")
     assert "Combien mesure le phare ?" in answer.timings["queries"]
     assert any("42 mètres" in h.paragraph.text for h in events[0][1])
