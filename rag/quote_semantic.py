@@ -1,8 +1,8 @@
 """Semantic side of the quote check: sentence-level embeddings and the lexical checks on them.
 
 Each paragraph's spoken words are cut into units: sentences, clauses (pieces
-between commas, colons, semicolons and dashes, alone and in adjacent pairs),
-pairs of adjacent sentences, and the whole paragraph when it is longer. Units
+of four words or more between commas, colons, semicolons and dashes), pairs of
+adjacent sentences, and the whole paragraph when it is longer. Units
 are embedded once as passages; the vectors are cached in an ``.npz`` keyed by
 the embedder's name and a hash of the paragraph texts. A quote is embedded as a
 query and compared with every unit (one matrix product).
@@ -32,8 +32,7 @@ from .quote_align import canon, is_number, tokenize
 from .textnorm import words
 from .tokens import sentences
 
-UNITS_VERSION = "units-1"
-PAIRS = __import__("os").environ.get("QPAIRS", "1") == "1"
+UNITS_VERSION = "units-2"
 POLARITY = frozenset({"pas", "jamais", "rien", "aucun", "aucune", "nullement", "guere",
                       "not", "never", "no", "nothing", "none", "nobody", "cannot"})
 CLAUSE_BREAK = re.compile(r"[,;:]\s+|\s+[—–-]\s+|\s*[()\[\]]\s*|\s*…\s*")
@@ -144,10 +143,9 @@ def build_units(paragraphs: list[Paragraph]) -> list[Unit]:
             if pos < e:
                 pieces.append((pos, e))
             if len(pieces) > 1:
-                for a in range(len(pieces)):
-                    for b in ((a, a + 1) if PAIRS else (a,)):
-                        if b < len(pieces) and _n_words(p.text[pieces[a][0]:pieces[b][1]]) >= 4:
-                            add(pieces[a][0], pieces[b][1], s, e)
+                for a, b in pieces:
+                    if _n_words(p.text[a:b]) >= 4:
+                        add(a, b, s, e)
         if len(sents) > 2:
             add(sents[0][0], sents[-1][1], sents[0][0], sents[-1][1])
     return units
