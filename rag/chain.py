@@ -37,6 +37,7 @@ CANNOT = {"en": "The documents do not contain the answer to this question.",
           "fr": "Les documents ne contiennent pas la réponse à cette question."}
 LANG_NAME = {"en": "English", "fr": "French"}
 SOURCES_K = 5
+PER_SPEAKER = 2          # at most this many turns of one speaker among the sources: room for descriptions
 PARAGRAPH_TOKENS = 150
 
 
@@ -48,11 +49,11 @@ class Source:
 
 
 class AnswerChain:
-    def __init__(self, settings, retriever, model: Callable):
+    def __init__(self, settings, retriever, model: Callable, sentence_vectors: Callable | None = None):
         self.settings = settings
         self.retriever = retriever
         self._model = model          # a callable returning the chat model (built lazily)
-        self.support = Support(retriever.embedder)
+        self.support = Support(retriever.embedder, sentence_vectors)
         folder = settings.prompts_dir
         self.system = prompts.load(folder, "answer_system", frozenset()).format()
         self.user = prompts.load(folder, "answer_user", frozenset({"sources", "question", "language"}))
@@ -81,7 +82,14 @@ class AnswerChain:
     def select(self, hits: list[Hit], queries: list[str]) -> list[Source]:
         out: list[Source] = []
         budget = self.settings.context_tokens
-        for h in hits[:SOURCES_K]:
+        per_speaker: dict[str, int] = {}
+        for h in hits:
+            if len(out) >= SOURCES_K:
+                break
+            who = h.paragraph.speaker
+            if who and per_speaker.get(who, 0) >= PER_SPEAKER:
+                continue
+            per_speaker[who] = per_speaker.get(who, 0) + 1
             text = h.paragraph.text
             if tokens.count(text) > PARAGRAPH_TOKENS:
                 text = self._best_sentences(text, queries)
@@ -107,11 +115,11 @@ class AnswerChain:
 
     def _messages(self, sources: list[Source], question: str, lang: str):
         blocks = []
-        for s in sources:
+        for s in reversed(sources):  # the best source last, nearest the question: small models read it best
             doc = self.retriever.index_doc(s.paragraph.doc)
             head = ", ".join(filter(None, [doc.outlet or doc.author or doc.title, doc.date]))
-            who = f"; speaker: {s.paragraph.speaker}" if s.paragraph.speaker else ""
-            blocks.append(f"[{s.key}] ({head}{who})\n{s.shown}")
+            who = f"\n{s.paragraph.speaker} says:" if s.paragraph.speaker else ""
+            blocks.append(f"[{s.key}] ({head}){who}\n{s.shown}")
         user = self.user.format(sources="\n\n".join(blocks), question=question, language=LANG_NAME[lang])
         return [SystemMessage(self.system), HumanMessage(user)]
 
@@ -123,7 +131,8 @@ class AnswerChain:
         found = [c for c in found if not citations.ABSTAIN_MARK.search(c.text)]
         if not found or not sources:
             return cannot
-        score = self.support.matrix([c.text for c in found], [s.shown for s in sources])
+        score = self.support.matrix([c.text for c in found], [s.shown for s in sources],
+                                    [s.paragraph for s in sources])
         kept: list[citations.Claim] = []
         for i, c in enumerate(found):
             good = [k for k in c.keys if score[i, int(k[1:]) - 1] >= 0.5]
@@ -150,7 +159,9 @@ class AnswerChain:
         hits = self.retriever.search(queries, 10)
         sources = self.select(hits, queries)
         t_sources = time.perf_counter() - t0
-        yield "sources", [Hit(s.paragraph, h.score) for s, h in zip(sources, hits)]
+        score_of = {h.paragraph.key: h.score for h in hits}
+        shown = [Hit(s.paragraph, score_of[s.paragraph.key]) for s in sources]
+        yield "sources", shown
         standalone = queries[1] if history and len(queries) > 1 else question
         generate = RunnableLambda(lambda q: self._messages(sources, q, lang)) | self._model() | StrOutputParser()
         raw, t_first = "", None
@@ -165,7 +176,7 @@ class AnswerChain:
         except Exception as e:
             raise BackendError(f"The chat model failed while answering ({e}).") from e
         answer = self.check(raw, sources, question, lang)
-        answer.sources = [Hit(s.paragraph, h.score) for s, h in zip(sources, hits)]
+        answer.sources = shown
         answer.timings = {"sources": t_sources, "first_token": t_first, "total": time.perf_counter() - t0,
                           "queries": queries, "raw": raw}
         yield "answer", answer

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 KEY_GROUP = re.compile(r"[\[【(]\s*((?:S|source\s*)?\d+(?:\s*[,;/&]\s*(?:S|source\s*)?\d+)*)\s*[\]】)]", re.I)
 ONE_KEY = re.compile(r"(?:S|source\s*)?(\d+)", re.I)
-SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=\S)")
+SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[^\s»\"”’)\]])")  # never before a closing quote or bracket
 ABSTAIN_MARK = re.compile(r"\bNO_?ANSWER\b", re.I)
 
 
@@ -43,8 +43,8 @@ def claims(answer: str, known: set[str]) -> list[Claim]:
         keys: list[str] = []
         for m in KEY_GROUP.finditer(sent):
             keys += [k for k in _keys_in(m.group(1), known) if k not in keys]
-        text = KEY_GROUP.sub("", sent)
-        text = re.sub(r"\s+([.,;:!?…])", r"\1", re.sub(r"\s{2,}", " ", text)).strip()
+        text = re.sub(r"\s*" + KEY_GROUP.pattern, "", sent, flags=re.I)  # the key and the space before it
+        text = re.sub(r"\s{2,}", " ", text).strip()
         if re.search(r"\w", text):
             out.append(Claim(text, keys))
     return out
@@ -62,8 +62,8 @@ def render(checked: list[Claim]) -> tuple[str, list[str]]:
             nums.append(order.index(k) + 1)
         marks = "".join(f"[{n}]" for n in nums)
         text = c.text
-        if marks:
-            end = re.search(r"[.!?…]+$", text)
+        if marks:  # "… fact [1]." but "« … ? » [1]": never inside a question or a quotation
+            end = re.search(r"(?<![.!?…\s])\.+$", text)
             text = f"{text[:end.start()]} {marks}{end.group(0)}" if end else f"{text} {marks}"
         parts.append(text)
     return " ".join(parts), order

@@ -73,6 +73,7 @@ class Engine:
             report = indexer.build(self.settings, self.embedder, progress=self.progress, force=force)
             if report.get("embedded") or report.get("dropped") or force:
                 self._index = self._retriever = self._chain = self._quote = None
+            self.quote_checker  # sentence vectors for quotes and support checks, cached beside the index
             return report
 
     @property
@@ -108,7 +109,8 @@ class Engine:
             if self._chain is None:
                 from .chain import AnswerChain
 
-                self._chain = AnswerChain(self.settings, self.retriever, lambda: self.chat_model)
+                self._chain = AnswerChain(self.settings, self.retriever, lambda: self.chat_model,
+                                          sentence_vectors=lambda: self.quote_checker)
             return self._chain
 
     @property

@@ -179,6 +179,21 @@ class QuoteChecker:
             self._queries[text] = vq
         return self.vectors @ vq
 
+    def best_unit_similarity(self, text: str, paragraph: Paragraph) -> float:
+        """Best cosine of ``text`` with a sentence or clause of ``paragraph`` (0.0 if it has none).
+
+        Used by the answer chain's support check, which needs sentence-level evidence for free:
+        these vectors are computed once per index and cached."""
+        if not hasattr(self, "_units_of"):
+            self._units_of: dict[str, list[int]] = {}
+            for i, u in enumerate(self.units):
+                self._units_of.setdefault(self.paragraphs[u.para].key, []).append(i)
+        idx = self._units_of.get(paragraph.key)
+        if not idx:
+            return 0.0
+        sims = self.similarities(text)
+        return float(sims[idx].max())
+
     def _semantic(self, q, text: str, top: int = 30) -> list[QuoteMatch]:
         if len(q.words) < 3:
             return []

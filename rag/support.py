@@ -36,20 +36,32 @@ def numbers_ok(claim: str, text: str) -> bool:
 
 
 class Support:
-    def __init__(self, embedder: Embeddings):
+    def __init__(self, embedder: Embeddings, sentence_vectors=None):
+        """``sentence_vectors()`` may return an object with ``best_unit_similarity(text, paragraph)``
+        (the quote checker): then paragraphs are compared sentence by sentence from cached vectors
+        instead of being embedded whole, which is both faster and sharper for long paragraphs."""
         self.embedder = embedder
+        self._units = sentence_vectors
         name = getattr(embedder, "name", "")
         self.semantic_ok = next((v for k, v in SEMANTIC_OK.items() if name.startswith(k)), 0.6)
 
-    def matrix(self, claims: list[str], texts: list[str]) -> np.ndarray:
-        """Support score of each text (columns) for each claim (rows), 0..1; >= 0.5 means supported."""
-        if not claims or not texts:
-            return np.zeros((len(claims), len(texts)))
+    def _semantic(self, claims: list[str], texts: list[str], paragraphs) -> np.ndarray:
+        units = self._units() if self._units and paragraphs else None
+        if units is not None:
+            return np.array([[units.best_unit_similarity(c, p) for p in paragraphs] for c in claims])
         q = np.asarray([self.embedder.embed_query(c) for c in claims])
         d = np.asarray(self.embedder.embed_documents(texts))
         q /= np.linalg.norm(q, axis=1, keepdims=True) + 1e-9
         d /= np.linalg.norm(d, axis=1, keepdims=True) + 1e-9
-        sem = q @ d.T
+        return q @ d.T
+
+    def matrix(self, claims: list[str], texts: list[str], paragraphs=None) -> np.ndarray:
+        """Support score of each text (columns) for each claim (rows), 0..1; >= 0.5 means supported.
+
+        ``paragraphs`` (the Paragraph each text comes from) enables the sentence-level comparison."""
+        if not claims or not texts:
+            return np.zeros((len(claims), len(texts)))
+        sem = self._semantic(claims, texts, paragraphs)
         out = np.zeros_like(sem)
         for i, c in enumerate(claims):
             for j, t in enumerate(texts):

@@ -17,6 +17,13 @@ def test_claims_drop_invented_keys_and_attach_leading_keys():
     assert found[0].text == "Le phare mesure 42 mètres."
 
 
+def test_closing_quote_stays_with_its_sentence_and_marker_goes_after_it():
+    found = citations.claims("Witkoff a dit « Comment on règle ça ? » [S1]", {"S1"})
+    assert len(found) == 1 and found[0].keys == ["S1"]
+    text, _ = citations.render(found)
+    assert text == "Witkoff a dit « Comment on règle ça ? » [1]"
+
+
 def test_render_numbers_in_order_of_first_citation():
     text, order = citations.render([citations.Claim("A.", ["S3"]), citations.Claim("B.", ["S1", "S3"])])
     assert text == "A [1]. B [2][1]."

@@ -156,10 +156,12 @@ def test_server_command_flags(tmp_path):
     opts = dict(zip(cmd[3::2], cmd[4::2]))
     assert cmd[1:3] == ["-m", "llama_cpp.server"]
     assert opts["--host"] == "127.0.0.1" and opts["--port"] == "9999" and opts["--n_ctx"] == "4096"
-    assert opts["--n_threads"] == "3" and opts["--chat_format"] == "chatml" and opts["--cache"] == "true"
+    assert opts["--n_threads"] == "3" and opts["--chat_format"] == "chatml"
+    assert opts["--cache"] == "false" and opts["--logits_all"] == "false" and opts["--interrupt_requests"] == "false"
     assert opts["--model_alias"] == "qwen2.5-coder-1.5b-instruct" and "--draft_model" not in opts
     with_lookup = server.server_command(s, Path("/m.gguf"), lookup_tokens=4)
     assert with_lookup[-4:] == ["--draft_model", "prompt-lookup-decoding", "--draft_model_num_pred_tokens", "4"]
+    assert dict(zip(with_lookup[3::2], with_lookup[4::2]))["--logits_all"] == "true"  # else 0.3.36 crashes
 
 
 def _fake_server(model_ids: list[str]):
