@@ -224,3 +224,44 @@ def test_server_env_hides_variables_llama_server_would_obey(monkeypatch):
     monkeypatch.setenv("RAG_SOMETHING", "kept")
     env = server._server_env()
     assert "PORT" not in env and "api_key" not in env and env["RAG_SOMETHING"] == "kept"
+
+
+FAKE_LLAMA = """
+import json, sys
+from http.server import BaseHTTPRequestHandler, HTTPServer
+port, name = int(sys.argv[2]), sys.argv[3]
+class H(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200); self.end_headers()
+        self.wfile.write(json.dumps({"data": [{"id": name}]}).encode())
+    def log_message(self, *a): pass
+print("fake server up", flush=True)
+HTTPServer(("127.0.0.1", port), H).serve_forever()
+"""
+
+
+def test_start_reuse_restart_and_stop(tmp_path, monkeypatch):
+    """The whole life cycle against a stand-in process whose command line says llama_cpp.server."""
+    script = tmp_path / "fake_llama.py"
+    script.write_text(FAKE_LLAMA)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setattr(server, "ensure_model", lambda *a: tmp_path / "model.gguf")
+    monkeypatch.setattr(server, "server_command", lambda settings, *a: [
+        "python3", str(script), "llama_cpp.server", str(settings.llama_port), settings.model_name])
+    s = _settings(tmp_path, llama_port=port)
+    assert server.ensure_server(s, timeout=20) == f"http://127.0.0.1:{port}/v1"
+    pid = int(server.pid_path(s).read_text().split()[0])
+    assert server.ensure_server(s) and int(server.pid_path(s).read_text().split()[0]) == pid  # reused
+    assert "fake server up" in server.log_path(s).read_text()
+
+    renamed = s.model_copy(update={"chat_model": "another-name"})
+    server.ensure_server(renamed, timeout=20)  # our server under another name: restarted
+    new_pid = int(server.pid_path(s).read_text().split()[0])
+    assert new_pid != pid and not server._alive(pid)
+    assert server.served_models(s) == ["another-name"]
+
+    assert server.stop_server(renamed) is True
+    assert not server._alive(new_pid) and server.served_models(s) is None
+    assert not server.pid_path(s).exists()

@@ -21,7 +21,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -73,16 +72,13 @@ def server_command(settings: Settings, model_path: Path, lookup_tokens: int = PR
         "--host", HOST, "--port", str(settings.llama_port),
         "--n_ctx", str(N_CTX), "--n_threads", threads, "--n_threads_batch", threads,
         "--chat_format", CHAT_FORMAT,
-        # logits only for the last token: computing them for every prompt token
-        # costs time and ~0.6 MB of RAM per token. A draft model needs them all
-        # (llama-cpp-python 0.3.36 sizes its buffer from this flag and crashes
-        # on prompts over n_batch tokens if it is false).
+        # logits of the last token only (all of them cost time and 0.6 MB/token);
+        # a draft model needs all, and 0.3.36 crashes on long prompts without the flag
         "--logits_all", "true" if lookup_tokens else "false",
-        # Prompt caching: Llama.generate always keeps the KV cache of the last
-        # request and re-evaluates only after the longest common prefix, so the
-        # fixed system prompt (and the sources, on a follow-up) is evaluated
-        # once. The extra state cache (--cache) saved a copy after every answer:
-        # measured +20-80 % CPU per answer token and +1.4 GB peak RSS, so off.
+        # Prompt caching: Llama.generate keeps the last request's KV cache and
+        # evaluates only what follows the common prefix, so the fixed system
+        # prompt is evaluated once. The extra state cache (--cache) copies the
+        # state after every answer: +20-80 % CPU per token, +1.4 GB RSS, so off.
         "--cache", "false",
         # queue concurrent requests (CLI and app) instead of cutting one short
         "--interrupt_requests", "false",
@@ -135,11 +131,8 @@ def _server_env() -> dict[str, str]:
 
 def _start(settings: Settings, model_path: Path, lookup_tokens: int) -> int:
     with log_path(settings).open("w") as log:
-        proc = subprocess.Popen(
-            server_command(settings, model_path, lookup_tokens), env=_server_env(),
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True, close_fds=True,
-        )
+        proc = subprocess.Popen(server_command(settings, model_path, lookup_tokens), env=_server_env(),
+                                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     pid_path(settings).write_text(f"{proc.pid} {settings.llama_port}\n")
     return proc.pid
 
@@ -173,6 +166,9 @@ def ensure_server(
         if is_healthy(settings):  # another process started it while we waited
             return base_url(settings)
         pid = _read_pid(settings)
+        if pid is not None and served_models(settings) is not None:
+            stop_server(settings)  # ours, but serving another model name: restart it
+            pid = None
         if pid is None:
             others = served_models(settings)
             if others is not None:
