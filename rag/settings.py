@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     chat_model: str = Field("", description="chat model name (defaults per backend)")
     temperature: float = Field(0.0, ge=0.0, le=2.0)
     seed: int = 7
-    max_answer_tokens: int = Field(220, ge=16)
+    max_answer_tokens: int = Field(160, ge=16)
     llama_port: int = Field(8765, description="loopback port of the local model server")
     llama_threads: int = Field(2, ge=1)
     openai_api_key: str | None = Field(None, validation_alias=AliasChoices("OPENAI_API_KEY", "RAG_OPENAI_API_KEY"))

@@ -27,7 +27,10 @@ NUMBER = re.compile(r"\b\d+\b")
 
 
 def lexical(claim: str, text: str) -> float:
-    c = set(terms(claim))
+    """Share of the claim's common-word terms found in the text. Capitalised words (names) are left
+    out: "Steve Witkoff a un salaire de" must not pass on the strength of a name alone."""
+    words = [w for w in claim.split() if not w[:1].isupper()]
+    c = set(terms(" ".join(words)))
     return len(c & set(terms(text))) / len(c) if c else 0.0
 
 
