@@ -43,6 +43,7 @@ LANG_NAME = {"en": "English", "fr": "French"}
 SOURCES_K = 5
 PER_SPEAKER = 2          # at most this many turns of one speaker among the sources: room for descriptions
 PARAGRAPH_TOKENS = 150
+SWITCH_MARGIN = 0.25     # a cited source this much weaker than the best-supporting one is replaced by it
 
 
 @dataclass
@@ -136,16 +137,17 @@ class AnswerChain:
         found = [c for c in found if not citations.ABSTAIN_MARK.search(c.text)]
         if not found or not sources:
             return cannot
-        score = self.support.matrix([c.text for c in found], [s.shown for s in sources],
+        score, rank = self.support.matrix([c.text for c in found], [s.shown for s in sources],
                                     [s.paragraph for s in sources])
         kept: list[citations.Claim] = []
         for i, c in enumerate(found):
-            good = [k for k in c.keys if score[i, int(k[1:]) - 1] >= 0.5]
+            best = int(rank[i].argmax())
+            good = [k for k in c.keys if score[i, int(k[1:]) - 1] >= 0.5
+                    and rank[i, int(k[1:]) - 1] >= rank[i, best] - SWITCH_MARGIN]
             if not good:
-                j = int(score[i].argmax())
-                if score[i, j] < 0.5:
+                if score[i, best] < 0.5:
                     continue  # nothing supports this sentence: dropped
-                good = [sources[j].key]
+                good = [sources[best].key]  # cited to the wrong paragraph: the one that supports it
             kept.append(citations.Claim(c.text, good))
         if not kept:
             return cannot

@@ -27,11 +27,14 @@ NUMBER = re.compile(r"\b\d+\b")
 
 
 def lexical(claim: str, text: str) -> float:
-    """Share of the claim's common-word terms found in the text. Capitalised words (names) are left
-    out: "Steve Witkoff a un salaire de" must not pass on the strength of a name alone."""
-    words = [w for w in claim.split() if not w[:1].isupper()]
-    c = set(terms(" ".join(words)))
-    return len(c & set(terms(text))) / len(c) if c else 0.0
+    """Share of the claim's terms found in the text; 0 when only names (capitalised words) match:
+    "Steve Witkoff a un salaire de" must not pass on the strength of a name alone."""
+    c = set(terms(claim))
+    hit = c & set(terms(text))
+    common = set(terms(" ".join(w for w in claim.split() if not w[:1].isupper())))
+    if not hit & common:
+        return 0.0
+    return len(hit) / len(c)
 
 
 def numbers_ok(claim: str, text: str) -> bool:
@@ -58,20 +61,23 @@ class Support:
         d /= np.linalg.norm(d, axis=1, keepdims=True) + 1e-9
         return q @ d.T
 
-    def matrix(self, claims: list[str], texts: list[str], paragraphs=None) -> np.ndarray:
-        """Support score of each text (columns) for each claim (rows), 0..1; >= 0.5 means supported.
+    def matrix(self, claims: list[str], texts: list[str], paragraphs=None) -> tuple[np.ndarray, np.ndarray]:
+        """(support, rank) of each text (columns) for each claim (rows). Support is 0..1, >= 0.5 meaning
+        supported; rank adds the lexical and semantic evidence, to choose among supporting texts.
 
         ``paragraphs`` (the Paragraph each text comes from) enables the sentence-level comparison."""
         if not claims or not texts:
-            return np.zeros((len(claims), len(texts)))
+            return np.zeros((len(claims), len(texts))), np.zeros((len(claims), len(texts)))
         sem = self._semantic(claims, texts, paragraphs)
         out = np.zeros_like(sem)
+        rank = np.zeros_like(sem)
         for i, c in enumerate(claims):
             for j, t in enumerate(texts):
-                lex = lexical(c, t)
-                s = max(lex / LEXICAL_OK, sem[i, j] / self.semantic_ok) * 0.5
-                out[i, j] = min(1.0, s) if numbers_ok(c, t) else 0.0
-        return out
+                lex, s = lexical(c, t) / LEXICAL_OK, sem[i, j] / self.semantic_ok
+                ok = numbers_ok(c, t)
+                out[i, j] = min(1.0, 0.5 * max(lex, s)) if ok else 0.0
+                rank[i, j] = (lex + s) if ok else 0.0
+        return out, rank
 
 
 def best_sentence(claim: str, paragraph_text: str) -> str:
