@@ -141,12 +141,13 @@ class AnswerChain:
                                     [s.paragraph for s in sources])
         kept: list[citations.Claim] = []
         for i, c in enumerate(found):
-            best = int(rank[i].argmax())
-            good = [k for k in c.keys if score[i, int(k[1:]) - 1] >= 0.5
+            passing = [j for j in range(len(sources)) if score[i, j] >= 0.5]
+            if not passing:
+                continue  # nothing supports this sentence: dropped
+            best = max(passing, key=lambda j: rank[i, j])
+            good = [k for k in c.keys if int(k[1:]) - 1 in passing
                     and rank[i, int(k[1:]) - 1] >= rank[i, best] - SWITCH_MARGIN]
             if not good:
-                if score[i, best] < 0.5:
-                    continue  # nothing supports this sentence: dropped
                 good = [sources[best].key]  # cited to the wrong paragraph: the one that supports it
             kept.append(citations.Claim(c.text, good))
         if not kept:

@@ -104,3 +104,20 @@ def test_a_name_alone_does_not_support_a_claim():
     par = "Steve Witkoff, envoyé spécial, a parlé avec Youri Ouchakov sur WhatsApp."
     assert lexical("Steve Witkoff a un salaire de", par) == 0.0
     assert lexical("The conversation took place on WhatsApp, Witkoff said.", par + " La conversation") >= 0.5
+
+
+def test_repair_picks_a_supporting_source_even_when_a_non_supporting_one_ranks_higher():
+    import numpy as np
+
+    from rag.chain import AnswerChain, Source
+    from rag.documents import Paragraph
+
+    class StubSupport:  # source 1 ranks higher on added evidence but fails the check; source 2 passes
+        def matrix(self, claims, texts, paragraphs):
+            return np.array([[0.45, 0.52]]), np.array([[1.8, 1.05]])
+
+    chain = AnswerChain.__new__(AnswerChain)
+    chain.support = StubSupport()
+    sources = [Source("S1", Paragraph("d.txt", 1, "Un."), "Un."), Source("S2", Paragraph("d.txt", 2, "Deux."), "Deux.")]
+    answer = chain.check("Une affirmation [S1].", sources, "Question ?", "fr")
+    assert not answer.abstained and [c.paragraph.number for c in answer.citations] == [2]
