@@ -19,38 +19,23 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import RunnableLambda
 
-from . import citations, prompts, tokens
-from .documents import Paragraph
+from . import citations, prompts
+from .context import Context, Source
 from .errors import BackendError, RagError
 from .results import Answer, Citation, Hit
-from .support import Support, best_sentence, lexical
+from .support import Support, best_sentence
 from .textnorm import language
 
 CANNOT = {"en": "The documents do not contain the answer to this question.",
           "fr": "Les documents ne contiennent pas la réponse à cette question."}
 LANG_NAME = {"en": "English", "fr": "French"}
-# Prompt size is what the local model's first token waits for (~85 prompt tokens a second on 2 cores);
-# measured on the dev set, 4 sources of 70 tokens answer in half the time but lose a quarter of the
-# answers, so quality wins: 5 sources, long paragraphs cut to their sentences that share most terms
-# with the question (choosing them by embedding similarity measured worse on the dev set).
-SOURCES_K = 5
-PER_SPEAKER = 2          # at most this many turns of one speaker among the sources: room for descriptions
-PARAGRAPH_TOKENS = 150
 SWITCH_MARGIN = 0.25     # a cited source this much weaker than the best-supporting one is replaced by it
-
-
-@dataclass
-class Source:
-    key: str
-    paragraph: Paragraph
-    shown: str          # the text given to the model (the paragraph, or its best sentences)
 
 
 class AnswerChain:
@@ -59,9 +44,11 @@ class AnswerChain:
         self.retriever = retriever
         self._model = model          # a callable returning the chat model (built lazily)
         self.support = Support(retriever.embedder, sentence_vectors)
+        self.context = Context(retriever, settings.context_tokens, sentence_vectors, self.support.semantic_ok)
         folder = settings.prompts_dir
         self.system = prompts.load(folder, "answer_system", frozenset()).format()
         self.user = prompts.load(folder, "answer_user", frozenset({"sources", "question", "language"}))
+        self.language_prompt = prompts.load(folder, "answer_language", frozenset({"language"}))
         self.rewrite_prompt = prompts.load(folder, "rewrite", frozenset({"history", "question", "doc_language"}))
 
     # -- 1. rewrite -------------------------------------------------------------
@@ -83,50 +70,12 @@ class AnswerChain:
                 forms.append(m.group(2).strip())
         return forms
 
-    # -- 2. sources ---------------------------------------------------------------
+    # -- 2. sources, 3. prompt ------------------------------------------------------
     def select(self, hits: list[Hit], queries: list[str]) -> list[Source]:
-        out: list[Source] = []
-        budget = self.settings.context_tokens
-        per_speaker: dict[str, int] = {}
-        for h in hits:
-            if len(out) >= SOURCES_K:
-                break
-            who = h.paragraph.speaker
-            if who and per_speaker.get(who, 0) >= PER_SPEAKER:
-                continue
-            per_speaker[who] = per_speaker.get(who, 0) + 1
-            text = h.paragraph.text
-            if tokens.count(text) > PARAGRAPH_TOKENS:
-                text = self._best_sentences(h.paragraph, queries)
-            cost = tokens.count(text) + 20
-            if out and cost > budget:
-                break
-            budget -= cost
-            out.append(Source(citations.key(len(out) + 1), h.paragraph, text))
-        return out
-
-    @staticmethod
-    def _best_sentences(paragraph: Paragraph, queries: list[str]) -> str:
-        """The paragraph's sentences sharing most terms with the question, in their order, within budget."""
-        sents = tokens.sentences(paragraph.text)
-        ranked = sorted(range(len(sents)), key=lambda i: -max(lexical(q, sents[i]) for q in queries))
-        keep, used = set(), 0
-        for i in ranked:
-            n = tokens.count(sents[i])
-            if keep and used + n > PARAGRAPH_TOKENS:
-                break
-            keep.add(i)
-            used += n
-        return " … ".join(sents[i] for i in sorted(keep))
+        return self.context.select(hits, queries)
 
     def _messages(self, sources: list[Source], question: str, lang: str):
-        blocks = []
-        for s in reversed(sources):  # the best source last, nearest the question: small models read it best
-            doc = self.retriever.index_doc(s.paragraph.doc)
-            head = ", ".join(filter(None, [doc.outlet or doc.author or doc.title, doc.date]))
-            who = f"\n{s.paragraph.speaker} says:" if s.paragraph.speaker else ""
-            blocks.append(f"[{s.key}] ({head}){who}\n{s.shown}")
-        user = self.user.format(sources="\n\n".join(blocks), question=question, language=LANG_NAME[lang])
+        user = self.user.format(sources=self.context.render(sources), question=question, language=LANG_NAME[lang])
         return [SystemMessage(self.system), HumanMessage(user)]
 
     # -- 4. checking -------------------------------------------------------------
@@ -159,6 +108,20 @@ class AnswerChain:
                  for n, k in enumerate(order, 1)]
         return Answer(question=question, text=text, citations=cites, language=lang)
 
+    def _in_language(self, answer: Answer, raw: str, sources: list[Source], standalone: str, question: str,
+                     lang: str) -> Answer:
+        """The small model sometimes answers in the sources' language: ask once more, in the reader's.
+        The fixed prefix and the first exchange are already in the server's cache, so this costs the
+        new answer's tokens only. A retry that no longer holds up keeps the first answer."""
+        messages = self._messages(sources, standalone, lang) + [
+            AIMessage(raw), HumanMessage(self.language_prompt.format(language=LANG_NAME[lang]))]
+        try:
+            again = str(self._model().invoke(messages).content)
+        except Exception as e:
+            raise BackendError(f"The chat model failed while answering ({e}).") from e
+        second = self.check(again, sources, question, lang)
+        return answer if second.abstained else second
+
     # -- the whole chain, streamed ---------------------------------------------------
     def stream(self, question: str, history: list[tuple[str, str]]) -> Iterator[tuple[str, object]]:
         t0 = time.perf_counter()
@@ -184,6 +147,8 @@ class AnswerChain:
         except Exception as e:
             raise BackendError(f"The chat model failed while answering ({e}).") from e
         answer = self.check(raw, sources, question, lang)
+        if not answer.abstained and language(citations.KEY_GROUP.sub("", answer.text)) != lang:
+            answer = self._in_language(answer, raw, sources, standalone, question, lang)
         answer.sources = shown
         answer.timings = {"sources": t_sources, "first_token": t_first, "total": time.perf_counter() - t0,
                           "queries": queries, "raw": raw}

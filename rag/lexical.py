@@ -37,6 +37,14 @@ class Lexical:
         self._meta_df = Counter(t for ts in self._meta.values() for t in ts)
         self._n_docs = max(1, len(documents))
 
+    def overlap(self, query: str, text: str) -> float:
+        """Share of the query's terms found in ``text``, each weighted by its rarity in the corpus."""
+        n = len(self.paragraphs) + 1
+        weight = {t: math.log(n / (1 + self._content_df.get(t, 0))) + 0.1 for t in set(terms(query))}
+        total = sum(weight.values())
+        found = set(terms(text))
+        return sum(w for t, w in weight.items() if t in found) / total if total else 0.0
+
     def search(self, query: str, n: int = 50) -> list[tuple[Paragraph, float]]:
         q = terms(query)
         if not q or not self.paragraphs:

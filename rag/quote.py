@@ -179,20 +179,24 @@ class QuoteChecker:
             self._queries[text] = vq
         return self.vectors @ vq
 
-    def best_unit_similarity(self, text: str, paragraph: Paragraph) -> float:
-        """Best cosine of ``text`` with a sentence or clause of ``paragraph`` (0.0 if it has none).
+    def unit_similarities(self, text: str, paragraph: Paragraph) -> list[tuple[int, int, float]]:
+        """(start, end, cosine with ``text``) of each sentence or clause of ``paragraph``.
 
-        Used by the answer chain's support check, which needs sentence-level evidence for free:
-        these vectors are computed once per index and cached."""
+        Used by the answer chain to choose the sentences it shows the model and to check that a
+        sentence of the answer is supported: these vectors are computed once per index and cached."""
         if not hasattr(self, "_units_of"):
             self._units_of: dict[str, list[int]] = {}
             for i, u in enumerate(self.units):
                 self._units_of.setdefault(self.paragraphs[u.para].key, []).append(i)
         idx = self._units_of.get(paragraph.key)
         if not idx:
-            return 0.0
+            return []
         sims = self.similarities(text)
-        return float(sims[idx].max())
+        return [(self.units[i].start, self.units[i].end, float(sims[i])) for i in idx]
+
+    def best_unit_similarity(self, text: str, paragraph: Paragraph) -> float:
+        """Best cosine of ``text`` with a sentence or clause of ``paragraph`` (0.0 if it has none)."""
+        return max((sim for _, _, sim in self.unit_similarities(text, paragraph)), default=0.0)
 
     def _semantic(self, q, text: str, top: int = 30) -> list[QuoteMatch]:
         if len(q.words) < 3:

@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     chunk_tokens: int = Field(300, ge=50, description="token budget of one embedded piece")
     translate: bool = Field(False, description="also render a foreign-language question in the documents' language "
                                                 "(one model call before retrieval)")
-    context_tokens: int = Field(900, ge=100, description="token budget of the sources given to the chat model")
+    context_tokens: int = Field(900, ge=60, description="token budget of the sources given to the chat model")
 
     # answering
     backend: Literal["local", "openai"] = Field("local", description="chat model backend")

@@ -121,3 +121,24 @@ def test_repair_picks_a_supporting_source_even_when_a_non_supporting_one_ranks_h
     sources = [Source("S1", Paragraph("d.txt", 1, "Un."), "Un."), Source("S2", Paragraph("d.txt", 2, "Deux."), "Deux.")]
     answer = chain.check("Une affirmation [S1].", sources, "Question ?", "fr")
     assert not answer.abstained and [c.paragraph.number for c in answer.citations] == [2]
+
+
+def test_answer_in_the_wrong_language_is_asked_again_in_the_readers(make_engine):
+    eng = make_engine("Le phare de Brest mesure 42 mètres de haut [S1].", "The lighthouse is 42 mètres tall [S1].")
+    _, _, answer = _ask(eng, "How tall is the lighthouse of Brest?")
+    assert len(eng.chat_model.prompts) == 2
+    assert "English" in str(eng.chat_model.prompts[1][-1].content)
+    assert answer.text == "The lighthouse is 42 mètres tall [1]." and not answer.abstained
+    assert "42 mètres" in answer.citations[0].paragraph.text
+
+
+def test_a_retry_that_nothing_supports_keeps_the_first_answer(make_engine):
+    eng = make_engine("Le phare de Brest mesure 42 mètres de haut [S1].", "It was painted by Picasso in 1950 [S1].")
+    _, _, answer = _ask(eng, "How tall is the lighthouse of Brest?")
+    assert "42" in answer.text and "Picasso" not in answer.text and answer.citations
+
+
+def test_answer_in_the_readers_language_is_not_asked_again(make_engine):
+    eng = make_engine("Le phare de Brest mesure 42 mètres de haut [S1].")
+    _, _, answer = _ask(eng, "Combien mesure le phare de Brest ?")
+    assert len(eng.chat_model.prompts) == 1 and "42" in answer.text

@@ -1,0 +1,110 @@
+"""What the chat model reads: the few paragraphs, or their best sentences, under opaque keys.
+
+The local model's first token waits for it to read this (~75 prompt tokens a
+second on 2 cores; the fixed system prompt is cached by the server), so the
+context is small: the best ``SOURCES_K`` paragraphs (the first up to ``FIRST_TOKENS``), at most ``PER_SPEAKER``
+turns of one speaker (room for the narration around them), a paragraph longer
+than ``PARAGRAPH_TOKENS`` cut to its sentences that best match the question,
+all within the settings' ``context_tokens``. A sentence's match is its share of
+the question's terms (weighted by rarity) plus its embedding similarity with the question, read from
+the sentence vectors cached beside the index (free at question time). Each
+source is shown with its outlet, date and speaker. What this leaves out: the
+paragraphs around a cited one (the app shows them).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from . import citations, tokens
+from .documents import Paragraph
+from .results import Hit
+from .support import LEXICAL_OK
+
+SOURCES_K = 5
+PER_SPEAKER = 2
+FIRST_TOKENS = 150      # the best paragraph is shown whole up to this size
+PARAGRAPH_TOKENS = 150  # the others are cut to their best sentences beyond this
+HEAD_TOKENS = 20        # "[S1] (Outlet, date)", "Speaker says:" and the blank line
+
+
+@dataclass
+class Source:
+    key: str
+    paragraph: Paragraph
+    shown: str          # the text given to the model (the paragraph, or its best sentences)
+
+
+class Context:
+    def __init__(self, retriever, budget: int, sentence_vectors: Callable | None = None, semantic_ok: float = 0.6):
+        """``sentence_vectors()`` may return the quote checker (``unit_similarities``); without it,
+        sentences are chosen by shared terms only."""
+        self.retriever = retriever
+        self.budget = budget
+        self._units = sentence_vectors
+        self.semantic_ok = semantic_ok
+
+    def select(self, hits: list[Hit], queries: list[str]) -> list[Source]:
+        out: list[Source] = []
+        budget = self.budget
+        per_speaker: dict[str, int] = {}
+        for h in hits:
+            if len(out) >= SOURCES_K:
+                break
+            who = h.paragraph.speaker
+            if who and per_speaker.get(who, 0) >= PER_SPEAKER:
+                continue
+            limit = FIRST_TOKENS if not out else PARAGRAPH_TOKENS
+            text = self.shown(h.paragraph, queries, min(limit, budget - HEAD_TOKENS))
+            cost = tokens.count(text) + HEAD_TOKENS
+            if not text or (out and cost > budget):
+                continue
+            per_speaker[who] = per_speaker.get(who, 0) + 1
+            budget -= cost
+            out.append(Source(citations.key(len(out) + 1), h.paragraph, text))
+        return out
+
+    def shown(self, paragraph: Paragraph, queries: list[str], limit: int) -> str:
+        """The paragraph, cut to its best sentences if it is too long."""
+        if tokens.count(paragraph.text) <= limit:
+            return paragraph.text
+        spans = self._sentence_spans(paragraph)
+        scores = [self._score(paragraph, queries, s, e) for s, e in spans]
+        keep, used = [], 0
+        for i in sorted(range(len(spans)), key=lambda i: -scores[i]):
+            n = tokens.count(paragraph.text[spans[i][0]:spans[i][1]])
+            if keep and used + n > limit:
+                continue
+            keep.append(i)
+            used += n
+        return " … ".join(paragraph.text[spans[i][0]:spans[i][1]] for i in sorted(keep))
+
+    @staticmethod
+    def _sentence_spans(paragraph: Paragraph) -> list[tuple[int, int]]:
+        text, pos, spans = paragraph.text, 0, []
+        for sent in tokens.sentences(text):
+            start = text.find(sent, pos)
+            if start < 0:
+                continue
+            spans.append((start, start + len(sent)))
+            pos = start + len(sent)
+        return spans
+
+    def _score(self, paragraph: Paragraph, queries: list[str], start: int, end: int) -> float:
+        sent = paragraph.text[start:end]
+        lex = max(self.retriever.lexical.overlap(q, sent) for q in queries) / LEXICAL_OK
+        units = self._units() if self._units else None
+        if units is None:
+            return lex
+        sem = max((sim for q in queries for s, e, sim in units.unit_similarities(q, paragraph)
+                   if s >= start and e <= end), default=0.0)   # the sentence and its clauses
+        return lex + sem / self.semantic_ok
+
+    def render(self, sources: list[Source]) -> str:
+        blocks = []
+        for s in reversed(sources):  # the best source last, nearest the question: small models read it best
+            doc = self.retriever.index_doc(s.paragraph.doc)
+            head = ", ".join(filter(None, [doc.outlet or doc.author or doc.title, doc.date]))
+            who = f"\n{s.paragraph.speaker} says:" if s.paragraph.speaker else ""
+            blocks.append(f"[{s.key}] ({head}){who}\n{s.shown}")
+        return "\n\n".join(blocks)
