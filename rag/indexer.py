@@ -5,7 +5,8 @@ sources folder: unchanged files are kept, changed or new files are re-embedded,
 vanished files dropped; a different embedder or chunking means a full rebuild.
 Every build works on a copy beside the live index and swaps it in only when
 complete, under a lock, so an interrupted build leaves the previous index
-intact. ``load(settings, embedder_name)`` opens a built index and refuses one
+intact (on a Chroma server, ``remote_index`` does the same with versioned
+collections behind a pointer). ``load(settings, embedder_name)`` opens a built index and refuses one
 that is missing, mismatched or stale with a sentence saying what to run.
 """
 from __future__ import annotations
@@ -75,6 +76,9 @@ def current_hashes(settings: Settings) -> dict[str, str]:
 
 def state(settings: Settings, emb_name: str) -> str:
     """'missing', 'mismatch: …', 'stale' or 'ok'."""
+    if settings.chroma_url:  # a Chroma server: see remote_index
+        from . import remote_index
+        return remote_index.state(settings, emb_name)
     m = Manifest.load(settings.index_dir)
     if m is None:
         return "missing"
@@ -102,6 +106,9 @@ def _swap(building: Path, live: Path) -> None:
 
 def build(settings: Settings, embedder: Embeddings, progress: Progress | None = None, force: bool = False) -> dict:
     """Update or rebuild the index; returns a report of what was done."""
+    if settings.chroma_url:
+        from . import remote_index
+        return remote_index.build(settings, embedder, progress, force)
     t0 = time.perf_counter()
     emb_name, chunking = embedder_name(embedder), chunking_id(settings.chunk_tokens)
     live = settings.index_dir
@@ -149,6 +156,9 @@ def build(settings: Settings, embedder: Embeddings, progress: Progress | None = 
 
 def load(settings: Settings, emb_name: str) -> Index:
     """Open the built index, refusing a missing or mismatched one."""
+    if settings.chroma_url:
+        from . import remote_index
+        return remote_index.load(settings, emb_name)
     live = settings.index_dir
     m = Manifest.load(live)
     if m is None or not (live / DOCS).exists():
