@@ -29,16 +29,17 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from .api_schemas import (AskRequest, AskResponse, ErrorOut, Health, QuoteRequest, QuoteResponse, SearchRequest,
-                          SearchResponse)
+from .api_schemas import (AskRequest, AskResponse, ErrorOut, Health, OpenAIErrorOut, QuoteRequest, QuoteResponse,
+                          SearchRequest, SearchResponse)
 from .api_stream import GenerationGate, InternalError, ServerBusy, answer_events
 from .engine import clean_question
 from .errors import IndexError_, InputError, RagError, UserError
 
 MAX_BODY_BYTES = 64 * 1024
-ERRORS = {code: {"model": ErrorOut, "description": what} for code, what in (
-    (409, "the index is missing or unusable"), (413, "request body too large"), (422, "unusable input"),
-    (500, "internal error"), (503, "a backend failed, or too many answers are waiting"))}
+_STATUSES = ((409, "the index is missing or unusable"), (413, "request body too large"), (422, "unusable input"),
+             (500, "internal error"), (503, "a backend failed, or too many answers are waiting"))
+ERRORS = {code: {"model": ErrorOut, "description": what} for code, what in _STATUSES}
+OPENAI_ERRORS = {code: {"model": OpenAIErrorOut, "description": what} for code, what in _STATUSES}
 
 
 def status_for(e: RagError) -> int:
@@ -107,6 +108,14 @@ def _validation_sentence(errors: list[dict]) -> str:
     return f"The field '{where}' is unusable: {e.get('msg', 'invalid')}."
 
 
+def sse_schema(*events: str) -> dict:
+    """One server-sent event: its name (when it has one) and its data, a JSON text."""
+    props = {"data": {"type": "string", "description": "JSON"}}
+    if events:
+        props["event"] = {"type": "string", "enum": list(events)}
+    return {"type": "object", "properties": props, "required": ["data", *(["event"] if events else [])]}
+
+
 def sse(event: str, data) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
@@ -144,7 +153,7 @@ def create_app(engine, *, max_body_bytes: int = MAX_BODY_BYTES, max_waiting: int
         return {"quote": req.quote, **engine.quote(req.quote, req.claimed_speaker).to_json()}
 
     @app.post("/ask", response_model=AskResponse, responses={
-        **ERRORS, 200: {"content": {"text/event-stream": {"schema": {"type": "string"}}},
+        **ERRORS, 200: {"content": {"text/event-stream": {"schema": sse_schema("sources", "token", "answer", "error")}},
                         "description": "the checked answer; with stream=true, server-sent events"}})
     async def ask(req: AskRequest):
         question = clean_question(req.question)

@@ -26,7 +26,7 @@ from contextlib import aclosing
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
-from .api import ERRORS, answer_events, final_answer, status_for
+from .api import OPENAI_ERRORS, answer_events, final_answer, sse_schema, status_for
 from .api_schemas import ChatRequest, ChatResponse
 from .engine import clean_question
 from .errors import InputError
@@ -67,7 +67,7 @@ def models(request: Request):
 
 
 @router.post("/v1/chat/completions", response_model=ChatResponse, responses={
-    **ERRORS, 200: {"content": {"text/event-stream": {"schema": {"type": "string"}}},
+    **OPENAI_ERRORS, 200: {"content": {"text/event-stream": {"schema": sse_schema()}},
           "description": "a chat.completion; with stream=true, chat.completion.chunk events"}})
 async def chat_completions(req: ChatRequest, request: Request):
     question, history = _conversation(req)

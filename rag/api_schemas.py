@@ -83,7 +83,18 @@ class QuoteResponse(BaseModel):
 
 
 class ErrorOut(BaseModel):
+    model_config = ConfigDict(extra="allow")  # 422s also carry pydantic's "detail"
     error: str
+
+
+class OpenAIErrorDetail(BaseModel):
+    message: str
+    type: str
+    code: int
+
+
+class OpenAIErrorOut(BaseModel):
+    error: OpenAIErrorDetail
 
 
 class Health(BaseModel):
