@@ -165,7 +165,10 @@ def create_app(engine, *, max_body_bytes: int = MAX_BODY_BYTES, max_waiting: int
 
     @app.get("/health", response_model=Health, responses={503: {"model": Health, "description": "not usable"}})
     def health():
-        st = engine.status()
+        try:
+            st = engine.status()
+        except RagError as e:  # e.g. the Chroma server is down: say so, do not fail the probe with a 500
+            st = {"index": f"unavailable: {e}", "backend": "unknown", "embedder": "unknown"}
         ok = st.get("index") == "ok"
         return JSONResponse({"status": "ok" if ok else "degraded", **st}, status_code=200 if ok else 503)
 

@@ -199,6 +199,11 @@ def test_health_is_503_when_the_index_is_not_usable(make_engine):
     assert r.status_code == 503 and r.json()["status"] == "degraded" and r.json()["index"] == "missing"
 
 
+def test_health_is_503_with_the_reason_when_the_store_is_down():
+    r = TestClient(create_app(Broken(BackendError("The Chroma server at http://x cannot be reached.")))).get("/health")
+    assert r.status_code == 503 and r.json()["status"] == "degraded" and "cannot be reached" in r.json()["index"]
+
+
 def test_openapi_schema_documents_routes_and_errors(client):
     spec = client.get("/openapi.json").json()
     assert {"/search", "/ask", "/quote", "/health", "/v1/chat/completions"} <= set(spec["paths"])
