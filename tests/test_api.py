@@ -208,3 +208,16 @@ def test_openapi_schema_documents_routes_and_errors(client):
     spec = client.get("/openapi.json").json()
     assert {"/search", "/ask", "/quote", "/health", "/v1/chat/completions"} <= set(spec["paths"])
     assert {"413", "422", "503"} <= set(spec["paths"]["/search"]["post"]["responses"])
+
+
+def test_the_openai_client_reads_answers_streams_and_citations(make_engine):
+    from openai import OpenAI
+
+    app = create_app(make_engine(*[ANSWER] * 2))
+    client = OpenAI(base_url="http://testserver/v1", api_key="-", http_client=TestClient(app))
+    done = client.chat.completions.create(model="rag", messages=[{"role": "user", "content": "Combien mesure le phare ?"}])
+    assert done.choices[0].message.content == ANSWER and done.model_extra["citations"][0]["paragraph"] == 1
+    chunks = list(client.chat.completions.create(model="rag", stream=True, messages=[
+        {"role": "user", "content": "Combien mesure le phare ?"}]))
+    assert "".join(c.choices[0].delta.content or "" for c in chunks) == ANSWER
+    assert chunks[-1].model_extra["citations"][0]["doc"] == "brest.txt"
