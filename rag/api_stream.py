@@ -9,24 +9,52 @@ Retry-After) instead of piling up threads and memory.
 ``answer_events(gate, engine, question, history)`` runs ``engine.ask_stream`` in
 a worker thread that holds the gate, and hands its events to the event loop
 through an asyncio queue: the loop never blocks, and a client that goes away
-sets a flag the worker sees before the next token, so it stops, the chain is
-closed and the gate is released (the lock is never held by a dead request).
+sets a flag that stops the model at its next token (a LangChain callback raising
+inside the model's token loop), so the chain ends and the gate is released: the
+lock is never held by a dead request.
 Errors become an ``("error", RagError)`` event; the stream always ends.
-What this leaves out: cancelling a model call already in flight (the worker
-stops at the next token) and fairness beyond first come, first served.
+What this leaves out: stopping a model before its first token (a long prompt is
+read to the end) and fairness beyond first come, first served.
 """
 from __future__ import annotations
 
 import asyncio
 import threading
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import AsyncIterator
+
+from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.tracers.context import register_configure_hook
 
 from .errors import BackendError, RagError
 
 
 class ServerBusy(BackendError):
     pass
+
+
+class Abandoned(BackendError):
+    """The client went away: the model stops at its next token."""
+
+
+class _StopWhenAbandoned(BaseCallbackHandler):
+    """Raises at the model's next token once ``stop`` is set. Closing a LangChain stream
+    does not stop the model (LangChain drains the rest of its output for tracing), so
+    the stop has to come from inside the model's own token loop."""
+
+    raise_error = True
+
+    def __init__(self, stop: threading.Event):
+        self.stop = stop
+
+    def on_llm_new_token(self, token, **kwargs) -> None:
+        if self.stop.is_set():
+            raise Abandoned("The client went away; the answer was abandoned.")
+
+
+_STOP_HANDLER: ContextVar[BaseCallbackHandler | None] = ContextVar("rag_api_stop_handler", default=None)
+register_configure_hook(_STOP_HANDLER, inheritable=True)
 
 
 class GenerationGate:
@@ -75,6 +103,7 @@ def answer_events(gate: GenerationGate, engine, question: str,
             stop.set()
 
     def work() -> None:
+        _STOP_HANDLER.set(_StopWhenAbandoned(stop))  # this thread's context only
         try:
             with gate.turn():
                 if stop.is_set():

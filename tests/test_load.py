@@ -9,6 +9,7 @@ import asyncio
 import itertools
 import json
 import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -110,3 +111,26 @@ def test_more_answers_than_the_queue_holds_are_refused_at_once_not_piled_up(sett
     codes = [r.status_code for r in responses]
     assert refused_early == 27 and codes.count(503) == 27 and codes.count(200) == 3
     assert all("try again" in r.json()["error"] and r.headers["retry-after"] for r in responses if r.status_code == 503)
+
+
+class SlowChat(ScriptedChat):
+    """Streams its reply one word every 50 ms."""
+
+    def _stream(self, *a, **k):
+        for chunk in super()._stream(*a, **k):
+            time.sleep(0.05)
+            yield chunk
+
+
+def test_a_client_leaving_mid_stream_frees_the_model_for_the_next(settings, fake_embedder):
+    long = "Le phare " + "mesure " * 2000 + "[1]."  # about 100 s if nobody stopped it
+    eng = Engine(settings, embedder=fake_embedder, chat_model=SlowChat.replying(long, ANSWER))
+    eng.ensure_index()
+    with api_server(create_app(eng)) as url:
+        with httpx.stream("POST", f"{url}/ask", json={"question": "Combien mesure le phare ?", "stream": True},
+                          timeout=30) as r:
+            for line in r.iter_lines():
+                if line == "event: token":
+                    break  # the client goes away while the model is writing
+        nxt = httpx.post(f"{url}/ask", json={"question": "Combien mesure le phare ?"}, timeout=30)
+    assert nxt.status_code == 200 and nxt.json()["answer"] == ANSWER
