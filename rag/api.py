@@ -8,7 +8,8 @@ one with fakes); ``rag serve`` runs it with uvicorn. Routes, JSON in and out:
                  stream=true: server-sent events ``sources``, ``token``..., ``answer`` (or ``error``)
     POST /quote  {quote, claimed_speaker}    -> {quote, verdict, matches: [PARAGRAPH + score + span]}
     POST /v1/chat/completions                -> OpenAI's shape plus ``citations`` (see ``api_openai``)
-    GET  /health                             -> {status, index, backend, embedder}; 503 unless usable
+    GET  /health                             -> {status, index, backend, embedder}; 503 when the index
+                                                is missing, mismatched or unreachable (stale still serves)
     GET  /openapi.json, /docs                -> the schema and its browsable page
 
 Errors are one sentence, ``{"error": ...}``: 413 body too large, 422 unusable
@@ -170,7 +171,8 @@ def create_app(engine, *, max_body_bytes: int = MAX_BODY_BYTES, max_waiting: int
         except RagError as e:  # e.g. the Chroma server is down: say so, do not fail the probe with a 500
             st = {"index": f"unavailable: {e}", "backend": "unknown", "embedder": "unknown"}
         ok = st.get("index") == "ok"
-        return JSONResponse({"status": "ok" if ok else "degraded", **st}, status_code=200 if ok else 503)
+        usable = ok or st.get("index") == "stale"  # answers from the last build until `rag index` runs
+        return JSONResponse({"status": "ok" if ok else "degraded", **st}, status_code=200 if usable else 503)
 
     from .api_openai import router
 

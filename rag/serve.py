@@ -9,7 +9,19 @@ embedder; run several ``rag serve`` behind a proxy on one Chroma server instead)
 """
 from __future__ import annotations
 
+import socket
 import sys
+
+from .errors import ConfigError
+
+
+def _check_port(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError as e:
+            raise ConfigError(f"Cannot listen on {host}:{port} ({e.strerror}): choose another with --port.") from e
 
 
 def serve(engine, host: str = "127.0.0.1", port: int = 8000, log_level: str = "warning") -> int:
@@ -17,6 +29,7 @@ def serve(engine, host: str = "127.0.0.1", port: int = 8000, log_level: str = "w
 
     from .api import create_app
 
+    _check_port(host, port)  # before the slow part
     report = engine.ensure_index()
     for w in report.get("warnings", []):
         print(f"warning: {w}", file=sys.stderr)

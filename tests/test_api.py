@@ -221,3 +221,26 @@ def test_the_openai_client_reads_answers_streams_and_citations(make_engine):
         {"role": "user", "content": "Combien mesure le phare ?"}]))
     assert "".join(c.choices[0].delta.content or "" for c in chunks) == ANSWER
     assert chunks[-1].model_extra["citations"][0]["doc"] == "brest.txt"
+
+
+def test_rag_serve_on_a_taken_port_is_a_sentence_before_loading_anything(make_engine, capsys):
+    import socket
+
+    from rag import cli
+
+    eng = make_engine()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        code = cli.main(["serve", "--port", str(s.getsockname()[1])], engine_factory=lambda args: eng)
+    err = capsys.readouterr().err
+    assert code == 1 and "choose another with --port" in err and eng._index is None
+
+
+def test_health_of_a_stale_index_still_serves_but_says_degraded(make_engine, sources):
+    eng = make_engine()
+    c = TestClient(create_app(eng))
+    c.post("/search", json={"question": "phare"})
+    (sources / "autre.txt").write_text("Un autre article sur le port de Lorient et ses bateaux de pêche.\n")
+    r = c.get("/health")
+    assert r.status_code == 200 and r.json()["status"] == "degraded" and r.json()["index"] == "stale"
