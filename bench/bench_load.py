@@ -39,8 +39,7 @@ def workload() -> tuple[list[str], list[dict]]:
     if DEV.exists():
         items = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
         questions = [i["question"] for i in items if i.get("question")] or questions
-        quotes = [{"quote": i["quote"], "claimed_speaker": i.get("claimed_speaker")}
-                  for i in items if i.get("quote")] or quotes
+        quotes = [{"quote": i["quote"]} for i in items if i.get("quote")] or quotes
     return questions, quotes
 
 
