@@ -11,10 +11,13 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rag import cli, indexer
 from rag.api import create_app
-from rag.errors import ModelError
+from rag.engine import MAX_QUESTION_CHARS, clean_question
+from rag.errors import InputError, ModelError
 from rag.llm import model_file
 
 from .fakes import ScriptedChat
@@ -144,3 +147,15 @@ def test_a_wrong_model_file_reaches_cli_and_http_as_one_sentence(run, settings, 
     target.write_bytes(b"not a gguf model")
     r = TestClient(create_app(eng)).post("/ask", json={"question": "Combien mesure le phare ?"})
     assert r.status_code == 503 and "sha256" in r.json()["error"] and not target.exists()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=3000))
+def test_any_question_is_cleaned_or_refused_with_a_sentence(text):
+    try:
+        q = clean_question(text)
+    except InputError as e:
+        assert str(e).startswith("The question is") and str(e).endswith((".", ")."))
+        return
+    assert q and q == q.strip() and len(q) <= MAX_QUESTION_CHARS
+    assert all(c.isprintable() for c in q) and "  " not in q
