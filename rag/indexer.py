@@ -6,8 +6,11 @@ vanished files dropped; a different embedder or chunking means a full rebuild.
 Every build works on a copy beside the live index and swaps it in only when
 complete, under a lock, so an interrupted build leaves the previous index
 intact (on a Chroma server, ``remote_index`` does the same with versioned
-collections behind a pointer). ``load(settings, embedder_name)`` opens a built index and refuses one
-that is missing, mismatched or stale with a sentence saying what to run.
+collections behind a pointer). ``load(settings, embedder_name)`` opens a built
+index and refuses one that is missing, mismatched or damaged (unreadable
+documents or Chroma files, a piece count that differs from the manifest) with a
+sentence saying to run ``rag index``; a build meeting a damaged index rebuilds it
+from the sources and says so in its report's warnings.
 """
 from __future__ import annotations
 
