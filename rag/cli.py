@@ -1,4 +1,4 @@
-"""The ``rag`` command: index, search, ask, quote, app, status.
+"""The ``rag`` command: index, search, ask, quote, app, serve, status.
 
 Results go to standard output (readable text, or JSON with ``--json`` and
 ``--batch``); progress, warnings and errors go to standard error. Exit codes:
@@ -159,6 +159,12 @@ def cmd_app(args) -> int:
     return run_app(port=args.port)
 
 
+def cmd_serve(args) -> int:
+    from .serve import serve
+
+    return serve(_engine(args), host=args.host, port=args.port)
+
+
 def _need(value: str | None, what: str) -> str:
     if not value:
         from .errors import InputError
@@ -193,6 +199,10 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("app", help="start the local model if needed and serve the Streamlit app")
     p.add_argument("--port", type=int, default=8501)
     p.set_defaults(fn=cmd_app)
+    p = sub.add_parser("serve", help="serve the HTTP API (search, ask, quote, OpenAI-compatible chat)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(fn=cmd_serve)
     return ap
 
 

@@ -5,8 +5,12 @@ sources folder: unchanged files are kept, changed or new files are re-embedded,
 vanished files dropped; a different embedder or chunking means a full rebuild.
 Every build works on a copy beside the live index and swaps it in only when
 complete, under a lock, so an interrupted build leaves the previous index
-intact. ``load(settings, embedder_name)`` opens a built index and refuses one
-that is missing, mismatched or stale with a sentence saying what to run.
+intact (on a Chroma server, ``remote_index`` does the same with versioned
+collections behind a pointer). ``load(settings, embedder_name)`` opens a built
+index and refuses one that is missing, mismatched or damaged (unreadable
+documents or Chroma files, a piece count that differs from the manifest) with a
+sentence saying to run ``rag index``; a build meeting a damaged index rebuilds it
+from the sources and says so in its report's warnings.
 """
 from __future__ import annotations
 
@@ -26,7 +30,7 @@ from . import store
 from .chunking import pieces_for
 from .documents import Document, Paragraph
 from .embeddings import embedder_name
-from .errors import IndexError_
+from .errors import BackendError, IndexError_
 from .manifest import Manifest, chunking_id
 from .settings import Settings
 from .sources import file_hash, load_corpus, source_files
@@ -75,6 +79,9 @@ def current_hashes(settings: Settings) -> dict[str, str]:
 
 def state(settings: Settings, emb_name: str) -> str:
     """'missing', 'mismatch: …', 'stale' or 'ok'."""
+    if settings.chroma_url:  # a Chroma server: see remote_index
+        from . import remote_index
+        return remote_index.state(settings, emb_name)
     m = Manifest.load(settings.index_dir)
     if m is None:
         return "missing"
@@ -92,7 +99,11 @@ def _swap(building: Path, live: Path) -> None:
         live.rename(old)
     building.rename(live)
     shutil.rmtree(old, ignore_errors=True)
-    try:  # forget cached Chroma systems that point at the replaced folder
+    _forget_clients()
+
+
+def _forget_clients() -> None:
+    try:  # forget cached Chroma systems that point at a replaced or damaged folder
         from chromadb.api.shared_system_client import SharedSystemClient
 
         SharedSystemClient.clear_system_cache()
@@ -102,6 +113,9 @@ def _swap(building: Path, live: Path) -> None:
 
 def build(settings: Settings, embedder: Embeddings, progress: Progress | None = None, force: bool = False) -> dict:
     """Update or rebuild the index; returns a report of what was done."""
+    if settings.chroma_url:
+        from . import remote_index
+        return remote_index.build(settings, embedder, progress, force)
     t0 = time.perf_counter()
     emb_name, chunking = embedder_name(embedder), chunking_id(settings.chunk_tokens)
     live = settings.index_dir
@@ -109,6 +123,12 @@ def build(settings: Settings, embedder: Embeddings, progress: Progress | None = 
         old = None if force else Manifest.load(live)
         if old is not None and (old.mismatch(emb_name, chunking) or not (live / DOCS).exists()):
             old = None
+        repaired = []
+        if old is not None:
+            try:
+                _open(live, old)
+            except IndexError_:  # rebuilt from the sources, which are the truth
+                old, repaired = None, [f"The index at {live} was damaged; it was rebuilt from the sources."]
         corpus = load_corpus(settings.sources_dir)
         hashes = {d.name: d.sha256 for d in corpus.documents}
         skipped = {w.split(":")[0].removeprefix("Skipped "): w for w in corpus.warnings}
@@ -144,11 +164,14 @@ def build(settings: Settings, embedder: Embeddings, progress: Progress | None = 
         _swap(building, live)
         return {"embedded": len(to_embed), "kept": len(hashes) - len(to_embed), "dropped": len(to_drop - to_embed),
                 "pieces_embedded": len(pieces), "paragraphs": sum(len(d.paragraphs) for d in corpus.documents),
-                "seconds": time.perf_counter() - t0, "warnings": corpus.warnings}
+                "seconds": time.perf_counter() - t0, "warnings": repaired + corpus.warnings}
 
 
 def load(settings: Settings, emb_name: str) -> Index:
     """Open the built index, refusing a missing or mismatched one."""
+    if settings.chroma_url:
+        from . import remote_index
+        return remote_index.load(settings, emb_name)
     live = settings.index_dir
     m = Manifest.load(live)
     if m is None or not (live / DOCS).exists():
@@ -156,5 +179,21 @@ def load(settings: Settings, emb_name: str) -> Index:
     why = m.mismatch(emb_name, chunking_id(settings.chunk_tokens))
     if why:
         raise IndexError_(f"The index at {live} cannot be used: {why}. Run `rag index` to rebuild it.")
-    client = store.open_client(live / "chroma")
-    return Index(manifest=m, documents=_load_docs(live), collection=store.collection(client))
+    documents, coll = _open(live, m)
+    return Index(manifest=m, documents=documents, collection=coll)
+
+
+def _open(live: Path, m: Manifest):
+    """(documents, collection) of a folder index; IndexError_ when its files are damaged."""
+    try:
+        documents = _load_docs(live)
+        coll = store.collection(store.open_client(live / "chroma"))
+        count = coll.count()
+    except (ValueError, TypeError, KeyError, OSError, BackendError) as e:
+        _forget_clients()
+        raise IndexError_(f"The index at {live} is damaged ({str(e).rstrip('.')}): "
+                          "run `rag index` to rebuild it.") from e
+    if count != m.pieces:
+        raise IndexError_(f"The index at {live} is damaged (it holds {count} pieces, its manifest says "
+                          f"{m.pieces}): run `rag index` to rebuild it.")
+    return documents, coll

@@ -175,7 +175,10 @@ class QuoteChecker:
         if vq is None:   # the same quote is often checked again (another speaker, another limit)
             vq = normalise(np.asarray(self.embedder.embed_query(text), dtype=np.float32))[0]
             if len(self._queries) >= 256:
-                self._queries.pop(next(iter(self._queries)))
+                try:
+                    self._queries.pop(next(iter(self._queries)), None)
+                except (RuntimeError, StopIteration):  # another request thread (rag serve) changed it meanwhile
+                    pass
             self._queries[text] = vq
         return self.vectors @ vq
 

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     # retrieval
     embedder: Literal["e5-small", "embeddinggemma", "openai"] = Field("embeddinggemma", description="embedding model")
     chroma_url: str | None = Field(None, description="a Chroma server (http://host:port); embedded if unset")
+    chroma_collection: str = Field("rag", pattern=r"^[a-zA-Z0-9][a-zA-Z0-9._-]{1,60}$",
+                                   description="name prefix of the index's collections on a Chroma server")
     top_k: int = Field(10, ge=1, le=100, description="paragraphs returned by search")
     chunk_tokens: int = Field(300, ge=50, description="token budget of one embedded piece")
     translate: bool = Field(False, description="also render a foreign-language question in the documents' language "

@@ -14,7 +14,7 @@ import chromadb
 from chromadb.config import Settings as ChromaSettings
 
 from .chunking import Piece
-from .errors import BackendError
+from .errors import BackendError, IndexError_
 
 COLLECTION = "paragraphs"
 
@@ -50,6 +50,9 @@ def open_client(path: Path | None, url: str | None = None):
         path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(path), settings=settings)
     except Exception as e:  # chroma raises many kinds
+        if url:
+            raise BackendError(f"The Chroma server at {url} cannot be reached ({e}); start it "
+                               "(`chroma run --path DIR --port PORT`) or unset RAG_CHROMA_URL.") from e
         raise BackendError(f"Chroma could not be opened ({e}).") from e
 
 
@@ -79,9 +82,15 @@ def delete_docs(coll, docs: set[str]) -> None:
 
 def query(coll, vector: list[float], n: int) -> list[tuple[str, int, float]]:
     """(doc, paragraph, cosine similarity) of the nearest pieces, best first."""
-    count = coll.count()
-    if count == 0:
-        return []
-    res = coll.query(query_embeddings=[vector], n_results=min(n, count), include=["metadatas", "distances"])
+    try:
+        count = coll.count()
+        if count == 0:
+            return []
+        res = coll.query(query_embeddings=[vector], n_results=min(n, count), include=["metadatas", "distances"])
+    except Exception as e:  # a server gone away, a collection dropped by a newer build
+        if type(e).__name__ == "NotFoundError":
+            raise IndexError_("The index this process loaded was removed from the Chroma server (rebuilt "
+                              "twice since): restart it to load the new one, or run `rag index`.") from e
+        raise BackendError(f"The Chroma query failed ({e}).") from e
     return [(m["doc"], int(m["paragraph"]), 1.0 - float(d))
             for m, d in zip(res["metadatas"][0], res["distances"][0])]
