@@ -109,7 +109,7 @@ def build(settings: Settings, embedder: Embeddings, progress: Progress | None = 
         old = None if force else Manifest.load(live)
         if old is not None and (old.mismatch(emb_name, chunking) or not (live / DOCS).exists()):
             old = None
-        corpus = load_corpus(settings.sources_dir)
+        corpus = load_corpus(settings.sources_dir, settings.max_file_bytes)
         hashes = {d.name: d.sha256 for d in corpus.documents}
         skipped = {w.split(":")[0].removeprefix("Skipped "): w for w in corpus.warnings}
         building = live.with_name(f"{live.name}.building-{os.getpid()}")

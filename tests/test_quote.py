@@ -309,8 +309,11 @@ def test_embeddings_are_cached(tmp_path):
     second = QuoteChecker(PARAS, emb, cache, thresholds=FAKE_T)
     assert emb.documents_embedded == n                      # warm start: nothing embedded
     assert np.array_equal(first.vectors, second.vectors)
-    QuoteChecker(PARAS[:-1], emb, cache, thresholds=FAKE_T)   # other paragraphs: embedded again
-    assert emb.documents_embedded > n
+    added = Paragraph("autre.txt", 1, "Le port de Lorient agrandit son bassin de trois cents mètres.")
+    more = QuoteChecker(PARAS + [added], emb, cache, thresholds=FAKE_T)  # one added: only its unit embedded
+    assert emb.documents_embedded == n + 1 and np.array_equal(more.vectors[:-1], first.vectors)
+    fewer = QuoteChecker(PARAS, emb, cache, thresholds=FAKE_T)  # and removed again: nothing embedded
+    assert emb.documents_embedded == n + 1 and np.array_equal(fewer.vectors, first.vectors)
     other = DeterministicFakeEmbedding(size=8)                # another embedder: embedded again
     assert QuoteChecker(PARAS, other, cache).vectors.shape[1] == 8
 
