@@ -93,7 +93,7 @@ def free_name(folder: Path, name: str) -> str:
 
 
 def _mb(n: float) -> str:
-    return f"{n / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
+    return f"{n / (1024 * 1024):.3g} MB"
 
 
 def _place(staged: Path, folder: Path, name: str) -> str:

@@ -59,7 +59,7 @@ def html_to_text(raw: bytes) -> tuple[str, dict]:
         warnings.simplefilter("ignore")
         xml = trafilatura.extract(raw, output_format="xml", with_metadata=True, include_comments=False,
                                   include_tables=False, include_images=False, include_links=False,
-                                  include_formatting=False, deduplicate=True)
+                                  include_formatting=False)
     if not xml:
         raise ValueError("no article text was found in this HTML page")
     try:
