@@ -11,6 +11,8 @@ folder and drops it from the index. Messages outlive the rerun that follows
 """
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from .state import guard, progress_bar
@@ -21,11 +23,13 @@ CONFIRM = "remove_confirm"  # the document waiting for a confirmed removal
 KINDS = {"added": "success", "duplicate": "info", "refused": "error"}
 
 
-def _limits(engine) -> str:
+def _limits(engine) -> tuple[str, int | None]:
+    """The limits for the help text, and the per-file limit in whole MB for the uploader itself."""
     s = getattr(engine, "settings", None)
     if s is None:
-        return ""
-    return f"; at most {s.max_file_mb:g} MB a file and {s.max_batch_mb:g} MB a batch"
+        return "", None
+    return (f"; at most {s.max_file_mb:g} MB a file and {s.max_batch_mb:g} MB a batch",
+            max(1, math.ceil(s.max_file_mb)))
 
 
 def show_notes() -> None:
@@ -36,8 +40,10 @@ def show_notes() -> None:
 def uploader(engine) -> None:
     """The file uploader; a batch dropped on it is added, indexed, and the page reruns on the result."""
     gen = st.session_state.setdefault(GEN, 0)
+    limits, per_file = _limits(engine)
     files = st.file_uploader("Add documents", accept_multiple_files=True, key=f"upload-{gen}",
-                             help=f"Text (.txt, .md), web pages (.html, .htm) or PDF (.pdf){_limits(engine)}. "
+                             max_upload_size=per_file,
+                             help=f"Text (.txt, .md), web pages (.html, .htm) or PDF (.pdf){limits}. "
                                   "A file already in the library is not added twice.")
     if not files:
         show_notes()
