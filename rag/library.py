@@ -132,7 +132,7 @@ def add_files(settings: Settings, items: Iterable[tuple[str, bytes] | Path],
     sources = settings.sources_dir
     sources.mkdir(parents=True, exist_ok=True)
     known = {file_hash(p): p.name for p in source_files(sources)}
-    staging = sources / STAGING
+    staging = sources / STAGING / uuid.uuid4().hex  # this call's own: a concurrent one keeps its files
     outcomes: list[Outcome] = []
     batch = 0
     try:
@@ -146,6 +146,10 @@ def add_files(settings: Settings, items: Iterable[tuple[str, bytes] | Path],
             progress("reading", len(items), len(items))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        try:
+            staging.parent.rmdir()  # only when no other call is staging files
+        except OSError:
+            pass
     return outcomes
 
 
@@ -165,7 +169,7 @@ def _add_one(settings: Settings, item, known: dict[str, str], staging: Path, bat
     if not name or Path(name).suffix.lower() not in SUFFIXES:
         return refuse(f"not a supported format (use {supported()})")
     if isinstance(item, Path) and not item.is_file():
-        return refuse("no such file")
+        return refuse("not a file" if item.exists() else "no such file")
     size = _size(item)
     if size == 0:
         return refuse("the file is empty")
