@@ -177,13 +177,14 @@ def embed_units(embedder: Embeddings, paragraphs: list[Paragraph], units: list[U
                     known = dict(zip((str(h) for h in z["units"]), z["vectors"]))
         except (OSError, ValueError, KeyError):
             pass  # unreadable or stale: embed again
-    todo = [i for i, h in enumerate(hashes) if h not in known]
-    fresh = normalise(np.asarray(embedder.embed_documents([texts[i] for i in todo]), dtype=np.float32)) if todo else None
-    if not texts:
-        vecs = np.zeros((0, 1), np.float32)
-    else:
-        rows = dict(zip(todo, fresh)) if todo else {}
-        vecs = np.stack([rows[i] if i in rows else known[h] for i, h in enumerate(hashes)]).astype(np.float32)
+    new: dict[str, int] = {}  # each text not embedded yet, once (a repeated sentence is embedded once)
+    for i, h in enumerate(hashes):
+        if h not in known and h not in new:
+            new[h] = i
+    if new:
+        fresh = normalise(np.asarray(embedder.embed_documents([texts[i] for i in new.values()]), dtype=np.float32))
+        known.update(zip(new, fresh))
+    vecs = np.stack([known[h] for h in hashes]).astype(np.float32) if texts else np.zeros((0, 1), np.float32)
     if cache_path is not None:
         cache_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache_path.with_name(cache_path.name + f".{os.getpid()}.tmp")

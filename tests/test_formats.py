@@ -79,6 +79,10 @@ def test_page_furniture_is_recognised():
     pages = ["Journal du port\nUn texte.\n\n3", "Journal du port\nUn autre texte.\n\nPage 4 of 9",
              "Une page sans furniture.\n12 / 40"]
     assert strip_furniture(pages) == ["Un texte.", "Un autre texte.", "Une page sans furniture."]
+    # a long line that recurs at the top of pages is text (a repeated sentence), not a running header
+    long = "Le conseil municipal a voté le budget du port et les élus ont débattu des travaux du bassin"
+    pages = [f"{long} 1.\nUne suite.", f"{long} 2.\nUne autre suite."]
+    assert strip_furniture(pages) == pages
 
 
 @pytest.mark.parametrize("data, reason", [

@@ -53,7 +53,7 @@ def test_added_files_are_indexed_incrementally_and_searchable(engine, sources):
     unit_texts = lambda d: [d.paragraphs[u.para].text[u.start:u.end] for u in build_units(d.paragraphs)]  # noqa: E731
     known = set(unit_texts(docs["brest.txt"]))  # a sentence both files share is not embedded again
     expected = [pc.text for n in ("lorient.html", "rapport.pdf") for pc in pieces_for(docs[n], 300)]
-    expected += [t for n in ("lorient.html", "rapport.pdf") for t in unit_texts(docs[n]) if t not in known]
+    expected += dict.fromkeys(t for n in ("lorient.html", "rapport.pdf") for t in unit_texts(docs[n]) if t not in known)
     assert sorted(engine.embedder.texts) == sorted(expected)
     hits = engine.search("Quand le bassin sera-t-il dragué pour les grands navires ?", 3)
     assert (hits[0].paragraph.doc, hits[0].paragraph.number, hits[0].paragraph.page) == ("rapport.pdf", 2, 1)

@@ -3,7 +3,7 @@
 Each page's text is extracted in pypdf's layout mode, which keeps the vertical
 gaps between paragraphs as blank lines. Page furniture is dropped before
 parsing: a line at the top or bottom of pages that recurs on several pages (a
-running header or footer) and page numbers ("3", "Page 3", "3 / 12"). The pages
+running header or footer, at most twelve words; digits ignored, so "Page 3 of 9" recurs) and page numbers ("3", "Page 3", "3 / 12"). The pages
 are then joined and go through ``parse_text`` as one text, so a paragraph cut
 by a page break is rejoined like any broken paragraph; each paragraph records
 the page it starts on. The PDF's own title and author fill in what the text
@@ -24,6 +24,7 @@ from ..parse import parse_text
 
 PAGE_NUMBER = re.compile(r"^(?:(?:page|p\.)\s*)?\d{1,4}(?:\s*(?:/|of|sur|de)\s*\d{1,4})?$", re.I)
 EDGE_LINES = 2  # how many lines at the top and the bottom of a page can be furniture
+FURNITURE_WORDS = 12  # a running header or footer is short; a longer recurring line is text
 
 
 def _pages(raw: bytes) -> tuple[list[str], dict]:
@@ -66,7 +67,7 @@ def strip_furniture(pages: list[str]) -> list[str]:
     split = [_lines(p) for p in pages]
     norm = lambda s: re.sub(r"\d+", "#", s.lower())  # noqa: E731 - "Page 3 of 9" recurs as "page # of #"
     counts = Counter(norm(split[n][i]) for n in range(len(split)) for i in set(_edges(split[n])))
-    recurring = {s for s, c in counts.items() if c >= 2 and len(pages) >= 2}
+    recurring = {s for s, c in counts.items() if c >= 2 and len(s.split()) <= FURNITURE_WORDS}
     out = []
     for lines in split:
         for i in set(_edges(lines)):
