@@ -19,6 +19,9 @@ notre site. <button>Accepter les cookies</button> <button>Refuser</button></div>
 la direction du port devant les armateurs réunis.</p>
 <p>Les travaux coûteront 18 millions d'euros, financés pour moitié par la région Bretagne et pour moitié
 par l'État, selon le dossier présenté <b>mardi</b> aux élus.</p>
+<div class="share"><a>Partager</a> <a>Facebook</a> <a>Twitter</a> <a>Imprimer</a></div>
+<p>Cet article est réservé aux abonnés. Abonnez-vous pour lire la suite à partir de 1 euro.</p>
+<figure><img src="port.jpg"><figcaption>Le port de Lorient. Photo : Jean Dupont / AFP</figcaption></figure>
 <h2>Entretien avec le directeur</h2>
 <p>MARC KERJEAN — Nous attendions cet agrandissement depuis quinze ans. Les chalutiers n'ont plus la place
 de manœuvrer.</p>
@@ -38,6 +41,7 @@ de manœuvrer.</p>
 
 BOILERPLATE = ["cookies", "Accueil", "Politique", "Sport", "Lire aussi", "Brest inaugure", "commentaire",
                "adresse e-mail", "Tous droits réservés", "Mentions légales", "newsletter", "Le Courrier du Test"]
+IN_ARTICLE = ["Partager", "Facebook", "abonnés", "Photo", "AFP"]  # furniture inside <article>
 
 HEADER = "Rapport annuel du port de Brest"
 PDF_PAGES = [

@@ -9,7 +9,7 @@ from rag.formats.html import html_to_text
 from rag.formats.pdf import strip_furniture
 from rag.sources import load_corpus, read_document
 
-from .makedocs import ARTICLE_HTML, BOILERPLATE, HEADER, make_pdf
+from .makedocs import ARTICLE_HTML, BOILERPLATE, HEADER, IN_ARTICLE, make_pdf
 from .test_sources import GOOD_TXT, snapshot
 
 
@@ -35,10 +35,14 @@ def test_html_main_text_metadata_and_numbers(tmp_path):
     assert "page" not in doc.paragraphs[0].to_json()                    # the batch contract is unchanged
 
 
-def test_html_boilerplate_is_gone():
+def test_html_boilerplate_is_gone(tmp_path):
     text, _ = html_to_text(ARTICLE_HTML.encode())
-    for furniture in BOILERPLATE:
+    for furniture in BOILERPLATE:  # the page's furniture: left behind by the extractor
         assert furniture not in text, furniture
+    doc = read_document(_write(tmp_path, "lorient.html", ARTICLE_HTML))
+    stored = "\n".join([p.text for p in doc.paragraphs] + [p.section or "" for p in doc.paragraphs])
+    for furniture in BOILERPLATE + IN_ARTICLE:  # sharing row, paywall prompt, photo credit: the text rules
+        assert furniture not in stored, furniture
 
 
 def test_html_without_an_article_is_refused(tmp_path):
