@@ -4,7 +4,8 @@
 (Chroma, manifest, incremental builds) over a temporary sources and index
 folder, the bag-of-words embedder and a chat model that answers with the first
 sentence of source S1 and cites it (``CitingChat``), so the citation comes
-from retrieval over the uploaded file. Debian's chromium drives the page.
+from retrieval over the uploaded file. Debian's chromium drives the page; the
+documents page after the upload is saved as ``docs/screenshots/upload.png``.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from .fakes import BagOfWordsEmbeddings
 from .makedocs import make_pdf
 from .test_browser import CHROMIUM, CHROMIUM_ARGS, ExtractiveChat, _free_port, _wait_healthy, pytestmark  # noqa: F401
 
-SHOTS = ROOT / "docs" / "screenshots" / "tmp"  # git-ignored
+SHOTS = ROOT / "docs" / "screenshots"
 QUESTION = "Combien d'emplois le projet doit-il créer sur le port ?"
 
 
@@ -117,5 +118,6 @@ def test_upload_a_pdf_then_ask_about_it(app):
         doc_page = opened.value
         expect(doc_page.locator("#p-4")).to_have_class(re.compile("rag-target"), timeout=60_000)
         expect(doc_page.locator("#p-4")).to_contain_text("quarante emplois")
-        page.screenshot(path=str(SHOTS / "upload-chat.png"))
+        (SHOTS / "tmp").mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "tmp" / "upload-chat.png"))
         browser.close()
