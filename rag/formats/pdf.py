@@ -2,14 +2,15 @@
 
 Each page's text is extracted in pypdf's layout mode, which keeps the vertical
 gaps between paragraphs as blank lines. Page furniture is dropped before
-parsing: a line at the top or bottom of pages that recurs on several pages (a
-running header or footer, at most twelve words; digits ignored, so "Page 3 of 9" recurs) and page numbers ("3", "Page 3", "3 / 12"). The pages
-are then joined and go through ``parse_text`` as one text, so a paragraph cut
-by a page break is rejoined like any broken paragraph; each paragraph records
-the page it starts on. The PDF's own title and author fill in what the text
-does not say. What this leaves out: scanned pages (no text layer), multi-column
-layouts (their columns come out side by side), tables, and encrypted files
-that need a password.
+parsing: page numbers ("3", "Page 3", "3 / 12") at the top or bottom of a page,
+and running headers and footers: a short line (twelve words at most, not the
+end of a sentence) that recurs at the top or bottom of at least a third of the
+pages, digits ignored. The pages are then joined and go through ``parse_text``
+as one text, so a paragraph cut by a page break is rejoined like any broken
+paragraph; each paragraph records the page it starts on. The PDF's own title
+and author fill in what the text does not say. What this leaves out: scanned
+pages (no text layer), multi-column layouts (their columns come out side by
+side), tables, and encrypted files that need a password.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from ..parse import parse_text
 PAGE_NUMBER = re.compile(r"^(?:(?:page|p\.)\s*)?\d{1,4}(?:\s*(?:/|of|sur|de)\s*\d{1,4})?$", re.I)
 EDGE_LINES = 2  # how many lines at the top and the bottom of a page can be furniture
 FURNITURE_WORDS = 12  # a running header or footer is short; a longer recurring line is text
+SENTENCE_END = (".", "!", "?", "…", ",", ";", ":", "»", "\"", "”")
 
 
 def _pages(raw: bytes) -> tuple[list[str], dict]:
@@ -59,19 +61,25 @@ def _lines(page: str) -> list[str]:
 def _edges(lines: list[str]) -> list[int]:
     """Indices of the first and last few non-blank lines of a page."""
     filled = [i for i, s in enumerate(lines) if s]
-    return filled[:EDGE_LINES] + filled[-EDGE_LINES:]
+    return sorted(set(filled[:EDGE_LINES] + filled[-EDGE_LINES:]))
+
+
+def _norm(line: str) -> str:
+    return re.sub(r"\d+", "#", line.lower())  # "Page 3 of 9" recurs as "page # of #"
 
 
 def strip_furniture(pages: list[str]) -> list[str]:
-    """Each page without its running header/footer lines and page numbers."""
+    """Each page without its running header/footer lines and page numbers. A running line is short, is not
+    the end of a sentence, and recurs at the edge of at least a third of the pages (two at least)."""
     split = [_lines(p) for p in pages]
-    norm = lambda s: re.sub(r"\d+", "#", s.lower())  # noqa: E731 - "Page 3 of 9" recurs as "page # of #"
-    counts = Counter(norm(split[n][i]) for n in range(len(split)) for i in set(_edges(split[n])))
-    recurring = {s for s, c in counts.items() if c >= 2 and len(s.split()) <= FURNITURE_WORDS}
+    counts = Counter(_norm(lines[i]) for lines in split for i in _edges(lines))
+    need = max(2, len(pages) // 3)
+    recurring = {s for s, c in counts.items()
+                 if c >= need and len(s.split()) <= FURNITURE_WORDS and not s.endswith(SENTENCE_END)}
     out = []
     for lines in split:
-        for i in set(_edges(lines)):
-            if PAGE_NUMBER.match(lines[i]) or norm(lines[i]) in recurring:
+        for i in _edges(lines):
+            if PAGE_NUMBER.match(lines[i]) or _norm(lines[i]) in recurring:
                 lines[i] = ""
         out.append(re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip())
     return out
