@@ -119,3 +119,12 @@ def test_folder_with_every_format_and_files_left_untouched(tmp_path):
     assert [x.name for x in corpus.documents] == ["a.txt", "b.html", "c.pdf"]
     assert len(corpus.warnings) == 1 and corpus.warnings[0].startswith("Skipped d.pdf: it is not a valid PDF")
     assert snapshot(d) == before
+
+
+def test_repeated_body_text_at_page_edges_is_not_taken_for_furniture(tmp_path):
+    same = "Le conseil municipal a voté le budget du port, les élus ont débattu des travaux. " * 4
+    pages = [[f"Page {n} paragraphe {i} : {same}" for i in range(2)] for n in range(1, 7)]
+    doc = read_document(_write(tmp_path, "long.pdf", make_pdf(pages)))
+    assert [p.page for p in doc.paragraphs] == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6]
+    assert all(p.text.endswith("débattu des travaux.") for p in doc.paragraphs)
+    assert doc.title == "Rapport 2024"  # the running header is dropped; the PDF's own title fills in
