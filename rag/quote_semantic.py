@@ -172,8 +172,10 @@ def embed_units(embedder: Embeddings, paragraphs: list[Paragraph], units: list[U
         try:
             with np.load(cache_path, allow_pickle=False) as z:
                 if str(z["key"]) == key and z["vectors"].shape[0] == len(units):
-                    return z["vectors"]
-                if str(z["key"]).split("|")[0] == key.split("|")[0] and "units" in z.files:
+                    if "units" in z.files:
+                        return z["vectors"]
+                    known = dict(zip(hashes, z["vectors"]))  # a cache from before unit hashes: add them
+                elif str(z["key"]).split("|")[0] == key.split("|")[0] and "units" in z.files:
                     known = dict(zip((str(h) for h in z["units"]), z["vectors"]))
         except (OSError, ValueError, KeyError):
             pass  # unreadable or stale: embed again

@@ -318,6 +318,20 @@ def test_embeddings_are_cached(tmp_path):
     assert QuoteChecker(PARAS, other, cache).vectors.shape[1] == 8
 
 
+def test_a_cache_without_unit_hashes_is_upgraded_without_embedding(tmp_path):
+    cache = tmp_path / "units.npz"
+    emb = GlossaryEmbeddings()
+    first = QuoteChecker(PARAS, emb, cache, thresholds=FAKE_T)
+    with np.load(cache) as z:  # the cache as written before unit hashes were kept
+        key, vectors = z["key"], z["vectors"]
+    np.savez(cache, key=key, vectors=vectors)
+    n = emb.documents_embedded
+    QuoteChecker(PARAS, emb, cache, thresholds=FAKE_T)
+    assert emb.documents_embedded == n
+    with np.load(cache) as z:
+        assert "units" in z.files and np.array_equal(z["vectors"], first.vectors)
+
+
 def test_works_with_the_langchain_fake_embedder():
     r = QuoteChecker(PARAS, DeterministicFakeEmbedding(size=32)).check("Je crois qu’un compromis est possible")
     assert r.verdict == "verbatim"
