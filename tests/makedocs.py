@@ -1,6 +1,8 @@
 """Small HTML pages and PDF files made by the tests themselves (no downloads)."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 ARTICLE_HTML = """<!DOCTYPE html>
 <html lang="fr"><head><meta charset="utf-8">
 <title>Le port de Lorient agrandit son bassin | Le Courrier du Test</title>
@@ -75,6 +77,7 @@ def make_pdf(pages: list[list[str]] = PDF_PAGES, header: str | None = HEADER, nu
                 self.cell(0, 10, f"Page {self.page_no()}", align="C")
 
     pdf = Doc()
+    pdf.set_creation_date(datetime(2024, 3, 3, tzinfo=timezone.utc))  # the same bytes on every call
     pdf.set_auto_page_break(False)
     if title:
         pdf.set_title(title)
