@@ -1,4 +1,4 @@
-"""The ``rag`` command: index, search, ask, quote, app, serve, status.
+"""The ``rag`` command: index, search, ask, quote, add, remove, app, serve, status.
 
 Results go to standard output (readable text, or JSON with ``--json`` and
 ``--batch``); progress, warnings and errors go to standard error. Exit codes:
@@ -56,7 +56,8 @@ def _excerpt(text: str, width: int = 160) -> str:
 
 def _where(p) -> str:
     who = f" · {p.speaker}" if p.speaker else ""
-    return f"{p.doc} ¶{p.number}{who}"
+    page = f" (p. {p.page})" if getattr(p, "page", None) else ""
+    return f"{p.doc} ¶{p.number}{page}{who}"
 
 
 def cmd_index(args) -> int:
@@ -131,6 +132,34 @@ def cmd_quote(args) -> int:
     return 0
 
 
+def cmd_add(args) -> int:
+    """One line per file on standard output; exit code 1 if any file was refused (the others are added)."""
+    from pathlib import Path
+
+    report = _engine(args).add_files([Path(f) for f in args.files])
+    for o in report.outcomes:
+        print(f"{o.status}: {o.message}")
+    if report.index is not None:
+        print(f"Index up to date: {report.index['paragraphs']} paragraphs; {report.index['embedded']} file(s) "
+              f"embedded ({report.index['seconds']:.1f} s).", file=sys.stderr)
+    return 1 if report.refused else 0
+
+
+def cmd_remove(args) -> int:
+    from .errors import UserError
+
+    eng, code = _engine(args), 0
+    for name in args.docs:
+        try:
+            moved, _ = eng.remove_document(name)
+        except UserError as e:
+            print(f"not removed: {e}")
+            code = 1
+            continue
+        print(f"removed: {name}: moved to {moved} (move it back into {eng.settings.sources_dir} to restore it).")
+    return code
+
+
 def cmd_prepare(args) -> int:
     """Everything a first run needs: the chat model file, the embedder weights, the index."""
     eng = _engine(args)
@@ -192,6 +221,12 @@ def parser() -> argparse.ArgumentParser:
         if name == "quote":
             p.add_argument("--speaker", help="who is said to have said it")
         p.set_defaults(fn=fn)
+    p = sub.add_parser("add", help="add documents (.txt, .md, .html, .htm, .pdf) and index them")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.set_defaults(fn=cmd_add)
+    p = sub.add_parser("remove", help="remove documents from the index (the files move to the removed folder)")
+    p.add_argument("docs", nargs="+", metavar="DOC", help="the document's file name, as `rag search` shows it")
+    p.set_defaults(fn=cmd_remove)
     p = sub.add_parser("prepare", help="assemble the local model, fetch embedder weights, build the index")
     p.set_defaults(fn=cmd_prepare, force=False)
     p = sub.add_parser("status", help="backend, embedder and index state")

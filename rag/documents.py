@@ -3,7 +3,9 @@
 A ``Paragraph`` is the unit everything cites. Its id is the source file name
 plus its 1-based number in the cleaned document; the app, the CLI, the JSON and
 every citation show these numbers. Headings are not paragraphs: they become the
-``section`` of the paragraphs under them.
+``section`` of the paragraphs under them. A paragraph of a PDF also knows the
+``page`` it starts on (None for other formats); the JSON gains ``"page"`` only
+then, so the batch contract's fields stay as they are.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ class Paragraph:
     speaker: str | None = None  # who speaks, for a transcript turn or its continuation
     section: str | None = None  # the heading the paragraph sits under
     speech_start: int = 0       # offset where the spoken words start (after "NAME — ")
+    page: int | None = None     # 1-based page a PDF paragraph starts on
 
     @property
     def key(self) -> str:
@@ -31,7 +34,10 @@ class Paragraph:
 
     def to_json(self) -> dict:
         """The PARAGRAPH object of the batch contract."""
-        return {"doc": self.doc, "paragraph": self.number, "text": self.text, "speaker": self.speaker}
+        d = {"doc": self.doc, "paragraph": self.number, "text": self.text, "speaker": self.speaker}
+        if self.page is not None:
+            d["page"] = self.page
+        return d
 
 
 @dataclass

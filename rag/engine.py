@@ -14,7 +14,8 @@ Events from ``ask_stream``: ``("sources", list[Hit])`` once retrieval is done,
 from __future__ import annotations
 
 import threading
-from typing import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
@@ -24,6 +25,9 @@ from .embeddings import embedder_name, make_embedder
 from .errors import InputError
 from .results import Answer, Hit, QuoteResult
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .library import AddReport
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 MAX_QUESTION_CHARS = 2000
@@ -142,6 +146,26 @@ class Engine:
 
     def quote(self, text: str, speaker: str | None = None) -> QuoteResult:
         return self.quote_checker.check(text, speaker=speaker or None)
+
+    def add_files(self, items) -> "AddReport":
+        """Add uploaded ``(name, bytes)`` pairs or paths to the sources (``rag.library``), then index
+        what was added (only the new files are embedded). Returns each file's outcome and the index report."""
+        from .library import AddReport, add_files
+
+        with self._lock:
+            report = AddReport(add_files(self.settings, items, progress=self.progress))
+            if report.added:
+                report.index = self.ensure_index()
+            return report
+
+    def remove_document(self, name: str) -> tuple[Path, dict]:
+        """Move the source file ``name`` out of the sources folder (into ``removed_dir``) and drop it from
+        the index; returns where the file went and the index report."""
+        from .library import remove_document
+
+        with self._lock:
+            moved = remove_document(self.settings, name)
+            return moved, self.ensure_index()
 
     def status(self) -> dict:
         from .llm import describe_backend

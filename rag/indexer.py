@@ -129,7 +129,7 @@ def build(settings: Settings, embedder: Embeddings, progress: Progress | None = 
                 _open(live, old)
             except IndexError_:  # rebuilt from the sources, which are the truth
                 old, repaired = None, [f"The index at {live} was damaged; it was rebuilt from the sources."]
-        corpus = load_corpus(settings.sources_dir)
+        corpus = load_corpus(settings.sources_dir, settings.max_file_bytes)
         hashes = {d.name: d.sha256 for d in corpus.documents}
         skipped = {w.split(":")[0].removeprefix("Skipped "): w for w in corpus.warnings}
         building = live.with_name(f"{live.name}.building-{os.getpid()}")

@@ -4,7 +4,8 @@ Each paragraph's spoken words are cut into units: sentences, clauses (pieces
 of four words or more between commas, colons, semicolons and dashes), pairs of
 adjacent sentences, and the whole paragraph when it is longer. Units
 are embedded once as passages; the vectors are cached in an ``.npz`` keyed by
-the embedder's name and a hash of the paragraph texts. A quote is embedded as a
+the embedder's name and a hash of the paragraph texts (with each unit's text
+hash, so that after a document is added only its units are embedded). A quote is embedded as a
 query and compared with every unit (one matrix product).
 
 A semantic match only counts when it does not contradict the source: every
@@ -160,23 +161,37 @@ def corpus_key(embedder: Embeddings, paragraphs: list[Paragraph]) -> str:
 
 def embed_units(embedder: Embeddings, paragraphs: list[Paragraph], units: list[Unit],
                 cache_path: Path | None) -> np.ndarray:
-    """Unit vectors (L2-normalised float32), from the cache when its key matches."""
+    """Unit vectors (L2-normalised float32), from the cache when its key matches. When the corpus
+    changed (a document added or removed), the vectors of units whose text is unchanged are reused
+    and only the new units are embedded."""
     key = corpus_key(embedder, paragraphs)
+    texts = [paragraphs[u.para].text[u.start:u.end] for u in units]
+    hashes = [hashlib.sha1(t.encode()).hexdigest() for t in texts]
+    known: dict[str, np.ndarray] = {}
     if cache_path is not None and cache_path.exists():
         try:
             with np.load(cache_path, allow_pickle=False) as z:
                 if str(z["key"]) == key and z["vectors"].shape[0] == len(units):
-                    return z["vectors"]
+                    if "units" in z.files:
+                        return z["vectors"]
+                    known = dict(zip(hashes, z["vectors"]))  # a cache from before unit hashes: add them
+                elif str(z["key"]).split("|")[0] == key.split("|")[0] and "units" in z.files:
+                    known = dict(zip((str(h) for h in z["units"]), z["vectors"]))
         except (OSError, ValueError, KeyError):
             pass  # unreadable or stale: embed again
-    texts = [paragraphs[u.para].text[u.start:u.end] for u in units]
-    vecs = np.asarray(embedder.embed_documents(texts), dtype=np.float32) if texts else np.zeros((0, 1), np.float32)
-    vecs = normalise(vecs)
+    new: dict[str, int] = {}  # each text not embedded yet, once (a repeated sentence is embedded once)
+    for i, h in enumerate(hashes):
+        if h not in known and h not in new:
+            new[h] = i
+    if new:
+        fresh = normalise(np.asarray(embedder.embed_documents([texts[i] for i in new.values()]), dtype=np.float32))
+        known.update(zip(new, fresh))
+    vecs = np.stack([known[h] for h in hashes]).astype(np.float32) if texts else np.zeros((0, 1), np.float32)
     if cache_path is not None:
         cache_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache_path.with_name(cache_path.name + f".{os.getpid()}.tmp")
         with open(tmp, "wb") as f:
-            np.savez(f, key=np.array(key), vectors=vecs)
+            np.savez(f, key=np.array(key), vectors=vecs, units=np.array(hashes, dtype="U40"))
         tmp.replace(cache_path)
     return vecs
 

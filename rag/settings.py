@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     index_dir: Path | None = Field(None, description="where the built index lives (default index/store/EMBEDDER)")
     cache_dir: Path = Field(default_factory=_cache_home, description="model files and tiktoken cache")
     prompts_dir: Path = Field(ROOT / "prompts", description="prompt templates")
+    removed_dir: Path | None = Field(None, description="where removed documents are moved (default: "
+                                                       "a 'removed' folder beside the sources folder)")
+
+    # adding documents (rag add, the app's upload)
+    max_file_mb: float = Field(20, gt=0, description="largest source file read or added, in MB")
+    max_batch_mb: float = Field(100, gt=0, description="largest total of one batch of added files, in MB")
 
     # retrieval
     embedder: Literal["e5-small", "embeddinggemma", "openai"] = Field("embeddinggemma", description="embedding model")
@@ -55,7 +61,17 @@ class Settings(BaseSettings):
     def _default_index_dir(self) -> "Settings":
         if self.index_dir is None:  # one index per embedder, so switching back and forth costs nothing
             self.index_dir = ROOT / "index" / "store" / self.embedder
+        if self.removed_dir is None:
+            self.removed_dir = self.sources_dir.parent / "removed"
         return self
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
+
+    @property
+    def max_batch_bytes(self) -> int:
+        return int(self.max_batch_mb * 1024 * 1024)
 
     @property
     def tiktoken_dir(self) -> Path:

@@ -1,4 +1,7 @@
-"""Reading the sources folder: every ``.txt`` and ``.md`` file becomes a Document.
+"""Reading the sources folder: every ``.txt``, ``.md``, ``.html``/``.htm`` and ``.pdf`` file becomes a Document.
+
+Text files are parsed here; HTML pages and PDFs are read by ``rag.formats``
+(dispatched by suffix) and then go through the same ``parse_text``.
 
 A file that is empty (or only blank space), not UTF-8 (UTF-16 included) or not
 text (NUL bytes, or many control characters) is skipped with a warning naming
@@ -13,9 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .documents import Document
+from .formats import reader_for
 from .parse import parse_text
 
-SUFFIXES = (".txt", ".md")
+SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
 MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -44,14 +48,20 @@ def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def read_document(path: Path) -> Document:
+def read_document(path: Path, max_bytes: int = MAX_BYTES) -> Document:
     """Parse one file; raises ValueError with a reason when it cannot be used."""
     size = path.stat().st_size
     if size == 0:
         raise ValueError("it is empty")
-    if size > MAX_BYTES:
-        raise ValueError(f"it is larger than {MAX_BYTES // (1024 * 1024)} MB")
+    if size > max_bytes:
+        raise ValueError(f"it is larger than {max_bytes / (1024 * 1024):g} MB")
     raw = path.read_bytes()
+    reader = reader_for(path.suffix)
+    if reader is not None:
+        doc = reader(raw, path.name, hashlib.sha256(raw).hexdigest())
+        if not doc.paragraphs:
+            raise ValueError("no paragraph of content was found in it")
+        return doc
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ValueError("it is not UTF-8 text (it is UTF-16)")
     if b"\x00" in raw[:8192]:
@@ -71,12 +81,12 @@ def read_document(path: Path) -> Document:
     return doc
 
 
-def load_corpus(folder: Path) -> Corpus:
+def load_corpus(folder: Path, max_bytes: int = MAX_BYTES) -> Corpus:
     """Every usable document in ``folder``, with a warning for each skipped file."""
     corpus = Corpus()
     for path in source_files(folder):
         try:
-            corpus.documents.append(read_document(path))
+            corpus.documents.append(read_document(path, max_bytes))
         except (ValueError, OSError) as e:
             corpus.warnings.append(f"Skipped {path.name}: {e}.")
     return corpus

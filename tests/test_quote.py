@@ -309,10 +309,27 @@ def test_embeddings_are_cached(tmp_path):
     second = QuoteChecker(PARAS, emb, cache, thresholds=FAKE_T)
     assert emb.documents_embedded == n                      # warm start: nothing embedded
     assert np.array_equal(first.vectors, second.vectors)
-    QuoteChecker(PARAS[:-1], emb, cache, thresholds=FAKE_T)   # other paragraphs: embedded again
-    assert emb.documents_embedded > n
+    added = Paragraph("autre.txt", 1, "Le port de Lorient agrandit son bassin de trois cents mètres.")
+    more = QuoteChecker(PARAS + [added], emb, cache, thresholds=FAKE_T)  # one added: only its unit embedded
+    assert emb.documents_embedded == n + 1 and np.array_equal(more.vectors[:-1], first.vectors)
+    fewer = QuoteChecker(PARAS, emb, cache, thresholds=FAKE_T)  # and removed again: nothing embedded
+    assert emb.documents_embedded == n + 1 and np.array_equal(fewer.vectors, first.vectors)
     other = DeterministicFakeEmbedding(size=8)                # another embedder: embedded again
     assert QuoteChecker(PARAS, other, cache).vectors.shape[1] == 8
+
+
+def test_a_cache_without_unit_hashes_is_upgraded_without_embedding(tmp_path):
+    cache = tmp_path / "units.npz"
+    emb = GlossaryEmbeddings()
+    first = QuoteChecker(PARAS, emb, cache, thresholds=FAKE_T)
+    with np.load(cache) as z:  # the cache as written before unit hashes were kept
+        key, vectors = z["key"], z["vectors"]
+    np.savez(cache, key=key, vectors=vectors)
+    n = emb.documents_embedded
+    QuoteChecker(PARAS, emb, cache, thresholds=FAKE_T)
+    assert emb.documents_embedded == n
+    with np.load(cache) as z:
+        assert "units" in z.files and np.array_equal(z["vectors"], first.vectors)
 
 
 def test_works_with_the_langchain_fake_embedder():

@@ -32,7 +32,7 @@ def make_folder(tmp_path: Path) -> Path:
     (d / "utf16.txt").write_text(GOOD_TXT, encoding="utf-16")
     (d / "controls.txt").write_bytes(bytes(range(1, 9)) * 40)
     (d / "nav_only.txt").write_text("Accueil\nMenu\nPartager\nImprimer\n", encoding="utf-8")
-    (d / "notes.pdf").write_bytes(b"%PDF-1.4 not a source")
+    (d / "notes.docx").write_bytes(b"PK\x03\x04 not a source")
     (d / "sub.txt").mkdir()
     return d
 
@@ -46,7 +46,7 @@ def test_good_files_load_and_bad_ones_are_skipped_with_a_warning(tmp_path):
     for name in bad:
         assert sum(name in w for w in corpus.warnings) == 1, name
     text = "\n".join(corpus.warnings)
-    assert "notes.pdf" not in text and "sub.txt" not in text   # not a source file: ignored silently
+    assert "notes.docx" not in text and "sub.txt" not in text   # not a source file: ignored silently
     by = {w.split()[1].rstrip(":"): w for w in corpus.warnings}
     assert "empty" in by["empty.txt"] and "empty" in by["blank.md"]
     assert "UTF-8" in by["latin1.txt"] and "UTF-8" in by["utf16.txt"]
@@ -64,14 +64,14 @@ def test_loaded_documents(tmp_path):
     assert docs["good.md"].title == "A heading" and len(docs["good.md"].paragraphs) == 1
 
 
-def test_source_files_lists_txt_and_md_only(tmp_path):
+def test_source_files_lists_supported_formats_only(tmp_path):
     d = make_folder(tmp_path)
     (d / "UPPER.TXT").write_text(GOOD_TXT, encoding="utf-8")
     (d / ".hidden.txt").write_text(GOOD_TXT, encoding="utf-8")
     names = [p.name for p in source_files(d)]
     assert names == sorted(names)
     assert "UPPER.TXT" in names and "good.md" in names
-    assert not {"notes.pdf", "sub.txt", ".hidden.txt"} & set(names)
+    assert not {"notes.docx", "sub.txt", ".hidden.txt"} & set(names)
     assert source_files(tmp_path / "missing") == []
 
 

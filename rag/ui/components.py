@@ -36,6 +36,7 @@ mark.rag-hl{background:rgba(255,213,0,.5);color:inherit;padding:0 2px;border-rad
 .rag-para:target,.rag-para.rag-target{background:rgba(255,213,0,.22);outline:1px solid #f0b400}
 .rag-pnum{display:inline-block;min-width:2.6em;opacity:.6;font-size:.85em;text-decoration:none}
 .rag-section{font-weight:700;margin:.9rem 0 .2rem}
+.rag-page{font-size:.8em;opacity:.6;border-top:1px dashed rgba(128,128,128,.5);margin:.6rem 0 .2rem;padding-top:.1rem}
 </style>"""
 
 VERDICTS = {
@@ -99,18 +100,21 @@ def paragraph_body(p, inner: str | None = None) -> str:
 
 
 def meta_line(doc, p=None) -> str:
-    """``Outlet · Author · Date · ¶N`` (escaped), skipping what is unknown (the speaker is in the text)."""
+    """``Outlet · Author · Date · ¶N · p. 3`` (escaped), skipping what is unknown (the speaker is in the text;
+    the page only for a PDF)."""
     parts = [getattr(doc, "outlet", None), getattr(doc, "author", None), getattr(doc, "date", None)]
     if p is not None:
         parts.append(f"¶{p.number}")
+        parts.append(f"p. {p.page}" if getattr(p, "page", None) else None)
     return " · ".join(esc(x) for x in parts if x)
 
 
 def citation_string(doc, p) -> str:
-    """A citation to paste: ``Title — Outlet, date, ¶12 (doc.txt)``."""
+    """A citation to paste: ``Title — Outlet, date, ¶12 (doc.txt)``; ``¶12, p. 3`` for a PDF."""
     title = getattr(doc, "title", None) or p.doc
     source = getattr(doc, "outlet", None) or getattr(doc, "author", None)
-    where = ", ".join(x for x in (source, getattr(doc, "date", None), f"¶{p.number}") if x)
+    page = f"p. {p.page}" if getattr(p, "page", None) else None
+    where = ", ".join(x for x in (source, getattr(doc, "date", None), f"¶{p.number}", page) if x)
     who = f" [{p.speaker}]" if p.speaker else ""
     return f"{title} — {where}{who} ({p.doc})"
 

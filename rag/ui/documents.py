@@ -1,5 +1,9 @@
 """The document view: metadata and numbered paragraphs, each with an anchor ``id="p-N"``.
 
+On top, the uploader that adds documents; under a document's header, the
+button that removes it (``library``). A PDF's paragraphs show where each page
+starts.
+
 The URL picks what is shown: ``documents?doc=NAME&p=12#p-12`` opens document
 NAME with paragraph 12 marked and scrolled into view (the small script only
 scrolls; it carries no document text). Paragraph text is escaped.
@@ -9,6 +13,7 @@ from __future__ import annotations
 import streamlit as st
 
 from . import components as ui
+from . import library
 from .state import documents_by_name, get_engine, guard
 
 # No "<" inside the script: Streamlit's sanitizer drops a script whose text looks like markup.
@@ -27,8 +32,11 @@ def _target() -> int | None:
 
 def paragraphs_html(doc, target: int | None = None) -> str:
     """Every paragraph: its number (a link to itself), speaker, text; section headings between."""
-    out, section = [], None
+    out, section, page = [], None, None
     for p in doc.paragraphs:
+        if p.page and p.page != page:
+            page = p.page
+            out.append(f'<div class="rag-page">page {int(page)}</div>')
         if p.section and p.section != section:
             section = p.section
             out.append(f'<div class="rag-section">{ui.esc(section)}</div>')
@@ -48,12 +56,14 @@ def render() -> None:
     """The documents page."""
     ui.style()
     engine = get_engine()
+    library.uploader(engine)
     docs: dict = {}
     with guard():
         docs = documents_by_name(engine)
     if not docs:
         st.title("Documents")
-        st.info("No documents are indexed yet: put text files in the sources folder and rebuild the index.")
+        st.info("No documents are indexed yet: add some above, or put files in the sources folder and "
+                "rebuild the index.")
         return
     names = list(docs)
     wanted = st.query_params.get("doc")
@@ -71,6 +81,7 @@ def render() -> None:
     st.header(doc.label, anchor=False)
     meta = " · ".join(x for x in (ui.meta_line(doc), f"{len(doc.paragraphs)} paragraphs", f"file {ui.esc(doc.name)}") if x)
     ui.show(f'<div class="rag-meta">{meta}</div>')
+    library.remove_button(engine, doc)
     if target is not None and not 1 <= target <= len(doc.paragraphs):
         st.warning(f"This document has no paragraph {target}.")
         target = None

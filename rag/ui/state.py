@@ -27,7 +27,7 @@ from rag.errors import RagError
 FACTORY_ENV = "RAG_UI_ENGINE_FACTORY"
 ENGINE_KEY = "rag_engine"
 GENERIC_ERROR = "Something went wrong on our side; the details are in the server log. Please try again."
-STAGES = {"embedding": "Indexing the documents", "embedder": "Loading the embedding model",
+STAGES = {"reading": "Reading the files", "embedding": "Indexing the documents", "embedder": "Loading the embedding model",
           "model": "Preparing the local model"}
 
 log = logging.getLogger("rag.ui")
