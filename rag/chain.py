@@ -21,7 +21,7 @@ import re
 import time
 from typing import Callable, Iterator
 
-from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import RunnableLambda
 
@@ -48,7 +48,7 @@ class AnswerChain:
         folder = settings.prompts_dir
         self.system = prompts.load(folder, "answer_system", frozenset()).format()
         self.user = prompts.load(folder, "answer_user", frozenset({"sources", "question", "language"}))
-        self.language_prompt = prompts.load(folder, "answer_language", frozenset({"language"}))
+        self.language_prompt = prompts.load(folder, "answer_language", frozenset({"language", "answer"}))
         self.rewrite_prompt = prompts.load(folder, "rewrite", frozenset({"history", "question", "doc_language"}))
 
     # -- 1. rewrite -------------------------------------------------------------
@@ -108,13 +108,11 @@ class AnswerChain:
                  for n, k in enumerate(order, 1)]
         return Answer(question=question, text=text, citations=cites, language=lang)
 
-    def _in_language(self, answer: Answer, raw: str, sources: list[Source], standalone: str, question: str,
-                     lang: str) -> Answer:
-        """The small model sometimes answers in the sources' language: ask once more, in the reader's.
-        The fixed prefix and the first exchange are already in the server's cache, so this costs the
-        new answer's tokens only. A retry that no longer holds up keeps the first answer."""
-        messages = self._messages(sources, standalone, lang) + [
-            AIMessage(raw), HumanMessage(self.language_prompt.format(language=LANG_NAME[lang]))]
+    def _in_language(self, answer: Answer, raw: str, sources: list[Source], question: str, lang: str) -> Answer:
+        """The small model sometimes answers in the sources' language: its answer is translated into the
+        reader's (a short call without the sources; asked to answer again, the model repeats itself),
+        then checked like any answer. A translation that no longer holds up keeps the first answer."""
+        messages = [HumanMessage(self.language_prompt.format(language=LANG_NAME[lang], answer=raw.strip()))]
         try:
             again = str(self._model().invoke(messages).content)
         except Exception as e:
@@ -148,7 +146,7 @@ class AnswerChain:
             raise BackendError(f"The chat model failed while answering ({e}).") from e
         answer = self.check(raw, sources, question, lang)
         if not answer.abstained and language(citations.KEY_GROUP.sub("", answer.text)) != lang:
-            answer = self._in_language(answer, raw, sources, standalone, question, lang)
+            answer = self._in_language(answer, raw, sources, question, lang)
         answer.sources = shown
         answer.timings = {"sources": t_sources, "first_token": t_first, "total": time.perf_counter() - t0,
                           "queries": queries, "raw": raw}

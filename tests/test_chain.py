@@ -127,7 +127,7 @@ def test_answer_in_the_wrong_language_is_asked_again_in_the_readers(make_engine)
     eng = make_engine("Le phare de Brest mesure 42 mètres de haut [S1].", "The lighthouse is 42 mètres tall [S1].")
     _, _, answer = _ask(eng, "How tall is the lighthouse of Brest?")
     assert len(eng.chat_model.prompts) == 2
-    assert "English" in str(eng.chat_model.prompts[1][-1].content)
+    assert "English" in str(eng.chat_model.prompts[1][-1].content) and "42 mètres de haut" in str(eng.chat_model.prompts[1][-1].content)
     assert answer.text == "The lighthouse is 42 mètres tall [1]." and not answer.abstained
     assert "42 mètres" in answer.citations[0].paragraph.text
 
