@@ -30,7 +30,7 @@ from .context import Context, Source
 from .errors import BackendError, RagError
 from .results import Answer, Citation, Hit
 from .support import Support, best_sentence
-from .textnorm import language
+from .textnorm import clear_language, language
 
 CANNOT = {"en": "The documents do not contain the answer to this question.",
           "fr": "Les documents ne contiennent pas la réponse à cette question."}
@@ -145,7 +145,7 @@ class AnswerChain:
         except Exception as e:
             raise BackendError(f"The chat model failed while answering ({e}).") from e
         answer = self.check(raw, sources, question, lang)
-        if not answer.abstained and language(citations.KEY_GROUP.sub("", answer.text)) != lang:
+        if not answer.abstained and clear_language(citations.KEY_GROUP.sub("", answer.text)) not in (None, lang):
             answer = self._in_language(answer, raw, sources, question, lang)
         answer.sources = shown
         answer.timings = {"sources": t_sources, "first_token": t_first, "total": time.perf_counter() - t0,

@@ -71,3 +71,17 @@ def language(text: str) -> str:
     fr = sum(w in _FR_MARK for w in ws)
     en = sum(w in _EN_MARK for w in ws)
     return "fr" if fr > en else "en"
+
+
+_QUOTED = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"]*\"")
+
+
+def clear_language(text: str) -> str | None:
+    """'fr' or 'en' when the text's own words (quotations left out) clearly say so, else None:
+    at least three marker words, and twice as many of one language as of the other."""
+    ws = words(_QUOTED.sub(" ", text))
+    fr = sum(w in _FR_MARK for w in ws)
+    en = sum(w in _EN_MARK for w in ws)
+    if max(fr, en) >= 3 and max(fr, en) >= 2 * min(fr, en):
+        return "fr" if fr > en else "en"
+    return None

@@ -142,3 +142,10 @@ def test_answer_in_the_readers_language_is_not_asked_again(make_engine):
     eng = make_engine("Le phare de Brest mesure 42 mètres de haut [S1].")
     _, _, answer = _ask(eng, "Combien mesure le phare de Brest ?")
     assert len(eng.chat_model.prompts) == 1 and "42" in answer.text
+
+
+def test_a_quotation_in_the_sources_language_is_not_a_wrong_language(make_engine):
+    # only one reply is scripted: a second call would fail the test
+    eng = make_engine("La maire Anne Le Gall a dit « le phare est inauguré » [S1].")
+    _, _, answer = _ask(eng, "Who said the lighthouse was inaugurated?")
+    assert len(eng.chat_model.prompts) == 1 and "Anne Le Gall" in answer.text
