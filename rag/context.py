@@ -68,7 +68,7 @@ class Context:
         """The paragraph, cut to its best sentences if it is too long."""
         if tokens.count(paragraph.text) <= limit:
             return paragraph.text
-        spans = self._sentence_spans(paragraph)
+        spans = tokens.sentence_spans(paragraph.text)
         scores = [self._score(paragraph, queries, s, e) for s, e in spans]
         keep, used = [], 0
         for i in sorted(range(len(spans)), key=lambda i: -scores[i]):
@@ -78,17 +78,6 @@ class Context:
             keep.append(i)
             used += n
         return " … ".join(paragraph.text[spans[i][0]:spans[i][1]] for i in sorted(keep))
-
-    @staticmethod
-    def _sentence_spans(paragraph: Paragraph) -> list[tuple[int, int]]:
-        text, pos, spans = paragraph.text, 0, []
-        for sent in tokens.sentences(text):
-            start = text.find(sent, pos)
-            if start < 0:
-                continue
-            spans.append((start, start + len(sent)))
-            pos = start + len(sent)
-        return spans
 
     def _score(self, paragraph: Paragraph, queries: list[str], start: int, end: int) -> float:
         sent = paragraph.text[start:end]

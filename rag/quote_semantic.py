@@ -31,7 +31,7 @@ from .documents import Paragraph
 from .embeddings import embedder_name
 from .quote_align import canon, is_number, tokenize
 from .textnorm import words
-from .tokens import sentences
+from .tokens import sentence_spans
 
 UNITS_VERSION = "units-2"
 POLARITY = frozenset({"pas", "jamais", "rien", "aucun", "aucune", "nullement", "guere",
@@ -106,17 +106,6 @@ class Unit:
     ctx_end: int
 
 
-def _sentence_spans(text: str, start: int) -> list[tuple[int, int]]:
-    spans, pos = [], start
-    for s in sentences(text[start:]):
-        i = text.find(s, pos)
-        if i < 0:
-            continue
-        spans.append((i, i + len(s)))
-        pos = i + len(s)
-    return spans
-
-
 def _n_words(text: str) -> int:
     return len(tokenize(text))
 
@@ -131,7 +120,7 @@ def build_units(paragraphs: list[Paragraph]) -> list[Unit]:
                 seen.add((s, e))
                 units.append(Unit(pi, s, e, cs, ce))
 
-        sents = _sentence_spans(p.text, p.speech_start)
+        sents = sentence_spans(p.text, p.speech_start)
         for k, (s, e) in enumerate(sents):
             add(s, e, s, e)
             if k + 1 < len(sents):

@@ -70,6 +70,18 @@ def sentences(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
+def sentence_spans(text: str, start: int = 0) -> list[tuple[int, int]]:
+    """(start, end) offsets in ``text`` of the sentences of ``text[start:]``."""
+    spans, pos = [], start
+    for s in sentences(text[start:]):
+        i = text.find(s, pos)
+        if i < 0:
+            continue
+        spans.append((i, i + len(s)))
+        pos = i + len(s)
+    return spans
+
+
 def split_to_budget(text: str, budget: int) -> list[str]:
     """Pieces of ``text`` of at most ``budget`` tokens each, cut at sentence boundaries."""
     if count(text) <= budget:

@@ -78,3 +78,41 @@ def api_server(app):
         server.should_exit = True
         thread.join(15)
         sock.close()
+
+
+@contextmanager
+def streamlit_app(env: dict, log_path: Path, timeout: float = 90):
+    """``streamlit run app.py`` with ``env`` on a free loopback port; yields its base URL. The end of
+    its log is printed when it stops (pytest shows it for a failing test)."""
+    from rag.settings import ROOT
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = log_path.open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+                             "--server.port", str(port), "--server.address", "127.0.0.1",
+                             "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                             "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"],
+                            cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise AssertionError(f"streamlit exited with code {proc.returncode}")
+            try:
+                if httpx.get(f"{url}/_stcore/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError("streamlit did not start in time")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+        print(log_path.read_text()[-3000:])

@@ -15,11 +15,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -30,6 +26,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from rag.settings import ROOT
 
 from .fakes import BagOfWordsEmbeddings
+from .servers import streamlit_app
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -84,26 +81,6 @@ def fake_engine():
     return Engine(Settings(), embedder=BagOfWordsEmbeddings(), chat_model=ExtractiveChat())
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"streamlit exited with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError("streamlit did not start in time")
-
-
 @pytest.fixture(params=["fake", "real"])
 def app_url(request, tmp_path):
     """A running app on a free loopback port; yields (base URL, mode)."""
@@ -118,25 +95,9 @@ def app_url(request, tmp_path):
     env.pop("RAG_UI_ENGINE_FACTORY", None)
     if mode == "fake":
         env["RAG_UI_ENGINE_FACTORY"] = "tests.test_browser:fake_engine"
-    port = _free_port()
-    log = (tmp_path / "streamlit.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-                             "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--server.headless", "true", "--browser.gatherUsageStats", "false",
-                             "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"],
-                            cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        _wait_healthy(f"http://127.0.0.1:{port}", proc, 90)
-        yield f"http://127.0.0.1:{port}", mode
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-        # a local model server started by the real run stays up: it is shared (CLI, app), like `rag ask` leaves it
-        print((tmp_path / "streamlit.log").read_text()[-3000:])
+    # a local model server started by the real run stays up: it is shared (CLI, app), like `rag ask` leaves it
+    with streamlit_app(env, tmp_path / "streamlit.log") as url:
+        yield url, mode
 
 
 def test_ask_open_citation_check_quote(app_url):

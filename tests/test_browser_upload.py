@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 
 import pytest
 
@@ -21,7 +19,8 @@ from rag.settings import ROOT
 from .conftest import ARTICLE
 from .fakes import BagOfWordsEmbeddings
 from .makedocs import make_pdf
-from .test_browser import CHROMIUM, CHROMIUM_ARGS, ExtractiveChat, _free_port, _wait_healthy, pytestmark  # noqa: F401
+from .servers import streamlit_app
+from .test_browser import CHROMIUM, CHROMIUM_ARGS, ExtractiveChat, pytestmark  # noqa: F401
 
 SHOTS = ROOT / "docs" / "screenshots"
 QUESTION = "Combien d'emplois le projet doit-il créer sur le port ?"
@@ -58,24 +57,8 @@ def app(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RAG_SOURCES_DIR": str(sources),
            "RAG_INDEX_DIR": str(tmp_path / "store"), "ANONYMIZED_TELEMETRY": "False",
            "RAG_UI_ENGINE_FACTORY": "tests.test_browser_upload:upload_engine"}
-    port = _free_port()
-    log = (tmp_path / "streamlit.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-                             "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--server.headless", "true", "--browser.gatherUsageStats", "false",
-                             "--server.fileWatcherType", "none"],
-                            cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        _wait_healthy(f"http://127.0.0.1:{port}", proc, 90)
-        yield f"http://127.0.0.1:{port}", sources
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-        print((tmp_path / "streamlit.log").read_text()[-3000:])
+    with streamlit_app(env, tmp_path / "streamlit.log") as url:
+        yield url, sources
 
 
 def test_upload_a_pdf_then_ask_about_it(app):
