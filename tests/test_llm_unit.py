@@ -8,6 +8,8 @@ import hashlib
 import json
 import os
 import socket
+import subprocess
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -265,3 +267,22 @@ def test_start_reuse_restart_and_stop(tmp_path, monkeypatch):
     assert server.stop_server(renamed) is True
     assert not server._alive(new_pid) and server.served_models(s) is None
     assert not server.pid_path(s).exists()
+
+
+def test_a_busy_server_another_process_started_is_waited_for_never_stopped(tmp_path):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    s = _settings(tmp_path, llama_port=port)
+    s.cache_dir.mkdir(parents=True)
+    # stands for a server another process started, too busy answering to say it is healthy
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "llama_cpp.server"],
+                             start_new_session=True)
+    try:
+        server.pid_path(s).write_text(f"{other.pid}\n")
+        with pytest.raises(ModelError, match="busy"):
+            server.ensure_server(s, timeout=1.0)
+        assert other.poll() is None, "another process's server was stopped"
+    finally:
+        other.kill()
+        other.wait()

@@ -137,7 +137,9 @@ def _start(settings: Settings, model_path: Path, lookup_tokens: int) -> int:
     return proc.pid
 
 
-def _wait_healthy(settings: Settings, pid: int, timeout: float) -> None:
+def _wait_healthy(settings: Settings, pid: int, timeout: float, ours: bool = True) -> None:
+    """Wait for the server ``pid`` to answer. One we did not start now (another process's, busy
+    answering it) is never stopped here: that would cut its answers off."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if is_healthy(settings):
@@ -146,6 +148,8 @@ def _wait_healthy(settings: Settings, pid: int, timeout: float) -> None:
             pid_path(settings).unlink(missing_ok=True)
             raise ModelError(f"The local model server stopped during start-up; see {log_path(settings)}.{_log_tail(settings)}")
         time.sleep(0.25)
+    if not ours:
+        raise ModelError(f"The local model server is busy and did not answer within {timeout:.0f} s; try again.")
     stop_server(settings)
     raise ModelError(f"The local model server did not answer within {timeout:.0f} s; see {log_path(settings)}.{_log_tail(settings)}")
 
@@ -169,7 +173,8 @@ def ensure_server(
         if pid is not None and served_models(settings) is not None:
             stop_server(settings)  # ours, but serving another model name: restart it
             pid = None
-        if pid is None:
+        ours = pid is None
+        if ours:
             others = served_models(settings)
             if others is not None:
                 raise ModelError(
@@ -178,7 +183,7 @@ def ensure_server(
                 )
             model_path = ensure_model(settings.cache_dir, progress)
             pid = _start(settings, model_path, lookup_tokens)
-        _wait_healthy(settings, pid, timeout)
+        _wait_healthy(settings, pid, timeout, ours)
     return base_url(settings)
 
 
