@@ -1,7 +1,7 @@
 """The quote check: is this quote in the documents, verbatim or not, where, and who said it?
 
 ``QuoteChecker(paragraphs, embedder, cache_path)`` prepares a word stream of
-every paragraph's spoken words (``quote_align``) and embeddings of its
+every paragraph's spoken words (``quote_stream``) and embeddings of its
 sentences and clauses (``quote_semantic``, cached); ``check(quote, speaker)``
 then answers in one query embedding plus a few word alignments.
 
@@ -25,14 +25,15 @@ from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
-from rapidfuzz import fuzz
 
 from . import speakers
 from .documents import Paragraph
 from .embeddings import embedder_name
 from .errors import InputError
-from .quote_align import Alignment, Stream, tokenize
-from .quote_semantic import build_units, contradiction, embed_units, language, normalise, same_name
+from .quote_align import align, candidates
+from .quote_matches import match_at, ordered, speaker_verdict
+from .quote_semantic import build_units, contradiction, embed_units, language, normalise
+from .quote_stream import Stream, tokenize
 from .results import QuoteMatch, QuoteResult
 from .textnorm import words
 
@@ -69,18 +70,6 @@ THRESHOLDS = {   # by embedder name prefix; an unknown embedder gets the e5 valu
 def thresholds_for(embedder: Embeddings) -> Thresholds:
     name = embedder_name(embedder)
     return next((t for k, t in THRESHOLDS.items() if name.startswith(k)), Thresholds())
-
-
-def same_person(claimed: str, actual: str) -> bool:
-    """Loose match of two person names: a shared (or transliterated) token; surnames when both are full."""
-    a = [w for w in words(claimed) if len(w) > 1]
-    b = [w for w in words(actual) if len(w) > 1]
-    if not a or not b:
-        return False
-    close = lambda x, y: same_name(x, y) or fuzz.ratio(x, y) >= 80  # noqa: E731
-    if len(a) >= 2 and len(b) >= 2:
-        return close(a[-1], b[-1])
-    return any(close(x, y) for x in a for y in b)
 
 
 class QuoteChecker:
@@ -139,10 +128,10 @@ class QuoteChecker:
                 para = self._semantic(q, text)
                 if para:
                     verdict, matches = "paraphrase", para
-        matches = self._order(matches, speaker)[:limit]
+        matches = ordered(matches, speaker)[:limit]
         result = QuoteResult(quote=quote, verdict=verdict, matches=matches, claimed_speaker=speaker)
         if speaker is not None and matches:
-            result.speaker_verdict = self._speaker_verdict(matches[0], speaker)
+            result.speaker_verdict = speaker_verdict(matches[0], speaker)
         return result
 
     def _verbatim(self, q, text: str) -> list[QuoteMatch]:
@@ -152,19 +141,19 @@ class QuoteChecker:
             pieces = [p for p in pieces if p]
             if len(pieces) > 1:
                 ranges = self.stream.verbatim_pieces(pieces)
-        return [self._match(i, j, 1.0, "verbatim") for i, j in ranges]
+        return [match_at(self.stream, i, j, 1.0, "verbatim") for i, j in ranges]
 
     def _aligned(self, q) -> tuple[list[QuoteMatch], list[QuoteMatch]]:
         t = self.t
         close, altered = [], []
-        for lo, hi in self.stream.candidates(q):
-            a = self.stream.align(q, lo, hi)
+        for lo, hi in candidates(self.stream, q):
+            a = align(self.stream, q, lo, hi)
             if a is None or a.content_matched < 1 or a.matched < min(t.min_matched, len(q.words)):
                 continue
             if not a.critical and (a.sim >= t.close or a.n_diff <= 1 and len(q.words) >= 4):
-                close.append(self._match(a.start_tok, a.end_tok, a.sim, "close", a))
+                close.append(match_at(self.stream, a.start_tok, a.end_tok, a.sim, "close", a))
             elif a.critical and a.sim_excl >= t.altered and len(q.words) >= 4 and a.content_matched >= 2:
-                altered.append(self._match(a.start_tok, a.end_tok, a.sim, "altered", a))
+                altered.append(match_at(self.stream, a.start_tok, a.end_tok, a.sim, "altered", a))
         return close, altered
 
     def similarities(self, text: str) -> np.ndarray:
@@ -232,45 +221,3 @@ class QuoteChecker:
             seen.add(u.para)
             out.append(QuoteMatch(self.paragraphs[u.para], s, u.start, u.end, "paraphrase"))
         return out
-
-    # -- matches ------------------------------------------------------------------------------------
-    def _match(self, i: int, j: int, score: float, kind: str, a: Alignment | None = None) -> QuoteMatch:
-        st = self.stream
-        by_para: dict[int, list[int]] = {}
-        for k in range(i, j):
-            by_para.setdefault(st.para[k], []).append(k)
-        paras = sorted(by_para)
-        spans = [(st.starts[by_para[p][0]], st.ends[by_para[p][-1]]) for p in paras]
-        return QuoteMatch(self.paragraphs[paras[0]], score, spans[0][0], spans[0][1], kind,
-                          diff=a.diff if a is not None else None,
-                          extra=[self.paragraphs[p] for p in paras[1:]], extra_spans=spans[1:])
-
-    def _order(self, matches: list[QuoteMatch], speaker: str | None) -> list[QuoteMatch]:
-        """Best first; among equals, the claimed speaker's words, then any speaker's, then commentary."""
-        rank = {"verbatim": 0, "close": 1, "altered": 2, "paraphrase": 3}
-
-        def key(im):
-            i, m = im
-            who = self._speaker_of(m)
-            claimed = speaker is not None and who is not None and same_person(speaker, who)
-            return (rank[m.kind], -round(m.score, 2), not claimed, who is None, i)
-
-        out, seen = [], set()
-        for _, m in sorted(enumerate(matches), key=key):
-            if m.paragraph.key not in seen:   # one match a paragraph: its best
-                seen.add(m.paragraph.key)
-                out.append(m)
-        return out
-
-    @staticmethod
-    def _speaker_of(m: QuoteMatch) -> str | None:
-        """Whose words the match is: the speaker of the paragraph holding most of the span."""
-        parts = [(m.end - m.start, m.paragraph)] + [(e - s, p) for p, (s, e) in zip(m.extra, m.extra_spans)]
-        return max(parts, key=lambda x: x[0])[1].speaker
-
-    def _speaker_verdict(self, m: QuoteMatch, claimed: str) -> str:
-        who = self._speaker_of(m)
-        if who is None:
-            return "commentary"
-        return "same" if same_person(claimed, who) else "other"
-

@@ -29,7 +29,7 @@ from stop_words import get_stop_words
 
 from .documents import Paragraph
 from .embeddings import embedder_name
-from .quote_align import canon, is_number, tokenize
+from .quote_stream import canon, is_number, tokenize
 from .textnorm import words
 from .tokens import sentence_spans
 

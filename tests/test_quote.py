@@ -18,7 +18,8 @@ from langchain_core.embeddings import DeterministicFakeEmbedding, Embeddings
 
 from rag.documents import Paragraph
 from rag.errors import InputError
-from rag.quote import QuoteChecker, Thresholds, same_person
+from rag.quote import QuoteChecker, Thresholds
+from rag.quote_matches import same_person
 from rag.settings import ROOT
 from rag.textnorm import terms
 
