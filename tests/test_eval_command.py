@@ -47,10 +47,11 @@ def eval_cli(make_engine, capsys, argv, *replies):
 def test_eval_scores_like_score_py_and_compares_the_baseline(make_engine, capsys, gold, sources, tmp_path):
     out_dir = tmp_path / "report"
     code, out, err = eval_cli(make_engine, capsys, [str(gold), "--baseline", "--out", str(out_dir), "--json"],
-                              # ours: three answers; then the baseline's three
-                              "Le phare mesure 42 mètres [S1].", "Anne Le Gall est très fière du phare [S1].",
+                              # ours: a warm-up and three answers; then the baseline's
+                              "Le phare mesure 42 mètres [S1].", "Le phare mesure 42 mètres [S1].", "Anne Le Gall est très fière du phare [S1].",
                               "NO_ANSWER",
-                              "The lighthouse is 42 metres tall.", "Anne Le Gall.", "I don't know.")
+                              "The lighthouse is 42 metres tall.", "The lighthouse is 42 metres tall.", "Anne Le Gall.",
+                              "I don't know.")
     assert code == 0, err
     report = json.loads(out)
     ours, base = report["systems"]
@@ -80,7 +81,7 @@ def test_eval_table_and_only_one_part(make_engine, capsys, gold):
 
 def test_eval_with_faithfulness_uses_the_judge_model(make_engine, capsys, gold):
     code, out, err = eval_cli(make_engine, capsys, [str(gold), "--only", "ask", "--faithfulness", "--json"],
-                              "Le phare mesure 42 mètres [S1].", "Anne Le Gall est très fière du phare [S1].",
+                              "Le phare mesure 42 mètres [S1].", "Le phare mesure 42 mètres [S1].", "Anne Le Gall est très fière du phare [S1].",
                               "NO_ANSWER",
                               "- Le phare mesure 42 mètres.", "1: yes",
                               "- Anne Le Gall est fière du phare.\n- Le phare est rose.", "1: yes\n2: no")

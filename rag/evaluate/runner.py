@@ -5,7 +5,8 @@ speaker)`` with the JSON of the batch contract (``../shared/eval/README.md``);
 ``Ours`` adapts the project's ``Engine``, ``baseline.Baseline`` the LangChain
 tutorial pipeline. ``run(system, gold, parts)`` calls it for every gold line
 the part applies to (``question`` lines for search and ask, ``quote`` lines for
-quote), in order, timing each call; a call that fails gets ``{"id", "error"}``
+quote), in order, timing each call after one untimed warm-up call per part
+(models loaded, caches filled: the figures are warm latencies); a call that fails gets ``{"id", "error"}``
 like a batch line and the run goes on. What it leaves out: scoring
 (``scoring``), judging (``faithfulness``) and printing (``report``).
 """
@@ -78,13 +79,19 @@ def _call(system: System, part: str, item: dict) -> dict:
     return system.quote(item["quote"], item.get("claimed_speaker"))
 
 
-def run(system: System, gold: list[dict], parts: tuple[str, ...] = PARTS, progress: Progress | None = None) -> Run:
+def run(system: System, gold: list[dict], parts: tuple[str, ...] = PARTS, progress: Progress | None = None,
+        warm_up: bool = True) -> Run:
     result = Run(system.name)
     for part in (p for p in PARTS if p in parts and p in system.parts):
         items = [g for g in gold if FIELD[part] in g]
         out: dict[str, dict] = {}
         times: list[float] = []
         errors = 0
+        if warm_up and items:
+            try:
+                _call(system, part, items[0])
+            except Exception:  # noqa: BLE001 - the timed call reports it
+                pass
         for n, item in enumerate(items, 1):
             t0 = time.perf_counter()
             try:
