@@ -68,9 +68,10 @@ def worker(n: int, mode: str, url: str, work: Path) -> dict:
     from rag.indexer import Index
     from rag.retrieve import Retriever
 
-    data = np.load(work / "data.npz")
-    vecs, queries = data["vectors"][:n], data["queries"]
-    paras = [Paragraph(**p) for p in json.loads((work / "paragraphs.json").read_text())[:n]]
+    vecs = np.array(np.load(work / "vectors.npy", mmap_mode="r")[:n])  # only these n rows in memory
+    queries = np.load(work / "queries.npy")
+    with open(work / "paragraphs.jsonl", encoding="utf-8") as fh:  # only the first n
+        paras = [Paragraph(**json.loads(line)) for line, _ in zip(fh, range(n))]
     questions = json.loads((work / "questions.json").read_text())
     cs = ChromaSettings(anonymized_telemetry=False)
     if mode == "server":
@@ -222,8 +223,10 @@ def main() -> None:
     rates, queries = embed_rates(embedders if a.vectors in embedders else [*embedders, a.vectors],
                                  [p.text for p in paras[: a.sample]], questions, a.vectors)
     rates = {k: v for k, v in rates.items() if k in embedders}
-    np.savez(a.work / "data.npz", vectors=synth.vectors(real_vecs, sources), queries=queries)
-    (a.work / "paragraphs.json").write_text(json.dumps([p.__dict__ for p in paras], ensure_ascii=False))
+    np.save(a.work / "vectors.npy", synth.vectors(real_vecs, sources))
+    np.save(a.work / "queries.npy", queries)
+    (a.work / "paragraphs.jsonl").write_text("".join(json.dumps(p.__dict__, ensure_ascii=False) + "\n" for p in paras),
+                                             encoding="utf-8")
     (a.work / "questions.json").write_text(json.dumps(questions, ensure_ascii=False))
     rows = []
     for n in sizes:

@@ -136,3 +136,18 @@ def test_baseline_answers_with_the_tutorial_prompt_and_cites_its_chunks_paragrap
     top_chunk = base.paragraphs_of(base.store.similarity_search("mot20x1", k=1)[0])
     results = [r["paragraph"] for r in base.search("mot20x1")["results"]]
     assert top_chunk and results[:len(top_chunk)] == [p.number for p in top_chunk]
+
+
+def test_outputs_are_appended_line_by_line_during_the_run(make_engine, tmp_path):
+    from rag.evaluate import report, runner
+
+    class Broken(runner.Ours):  # the run stops on something that is not a line's error
+        def quote(self, text, speaker):
+            raise KeyboardInterrupt
+
+    system = Broken(make_engine())
+    with pytest.raises(KeyboardInterrupt):
+        runner.run(system, GOLD, ("search", "quote"), warm_up=False, on_line=report.appender(tmp_path, "ours"))
+    lines = [json.loads(x) for x in (tmp_path / "ours.search.jsonl").read_text().splitlines()]
+    assert [x["id"] for x in lines] == ["a1", "a2", "a3"] and lines[0]["results"]
+    assert not (tmp_path / "ours.quotes.jsonl").exists()

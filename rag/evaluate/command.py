@@ -93,7 +93,7 @@ def run(args, make_engine: Callable[[str | None], object], progress=None) -> int
                 print(f"building the baseline's index ({eng.settings.embedder})…", file=sys.stderr)
                 system = Baseline(eng.documents(), eng.embedder, eng.chat_model if "ask" in parts else None,
                                   eng.settings.prompts_dir, name="baseline" + tag)
-            r = runner.run(system, gold, parts, progress)
+            r = runner.run(system, gold, parts, progress, on_line=report.appender(args.out, system.name))
             if args.faithfulness and "ask" in r.outputs:
                 from .faithfulness import Faithfulness, judge_answers
 

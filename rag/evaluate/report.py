@@ -5,7 +5,8 @@
 metric, "–" where a metric does not apply); ``markdown`` adds the setup and the
 failures; ``write(folder, ...)`` saves ``report.md``, ``report.json`` and each
 system's batch outputs (``SYSTEM.search.jsonl`` …), which ``score.py`` reads as
-they are. What it leaves out: running and scoring.
+they are; ``appender`` writes those outputs line by line during the run, so an
+interrupted run keeps what it did. What it leaves out: running and scoring.
 """
 from __future__ import annotations
 
@@ -90,6 +91,24 @@ def markdown(records: list[dict], setup: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+FILES = {"search": "search", "ask": "answers", "quote": "quotes"}
+
+
+def appender(folder: Path | None, system: str):
+    """A callback appending each output line to ``folder/SYSTEM.PART.jsonl`` as it comes (None without a folder)."""
+    if folder is None:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    safe = system.replace("/", "-")
+    for name in FILES.values():
+        (folder / f"{safe}.{name}.jsonl").unlink(missing_ok=True)
+
+    def append(part: str, line: dict) -> None:
+        with open(folder / f"{safe}.{FILES[part]}.jsonl", "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+    return append
+
+
 def write(folder: Path, records: list[dict], runs: list[Run], setup: dict) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "report.md").write_text(markdown(records, setup), encoding="utf-8")
@@ -97,7 +116,7 @@ def write(folder: Path, records: list[dict], runs: list[Run], setup: dict) -> No
                                                    indent=1), encoding="utf-8")
     for run in runs:
         safe = run.system.replace("/", "-")
-        for part, name in (("search", "search"), ("ask", "answers"), ("quote", "quotes")):
+        for part, name in FILES.items():
             if part in run.outputs:
                 text = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in run.lines(part))
                 (folder / f"{safe}.{name}.jsonl").write_text(text, encoding="utf-8")

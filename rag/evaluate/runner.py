@@ -80,7 +80,8 @@ def _call(system: System, part: str, item: dict) -> dict:
 
 
 def run(system: System, gold: list[dict], parts: tuple[str, ...] = PARTS, progress: Progress | None = None,
-        warm_up: bool = True) -> Run:
+        warm_up: bool = True, on_line: Callable[[str, dict], None] | None = None) -> Run:
+    """``on_line(part, line)`` sees every output line as soon as it is made (a long run's partial results)."""
     result = Run(system.name)
     for part in (p for p in PARTS if p in parts and p in system.parts):
         items = [g for g in gold if FIELD[part] in g]
@@ -104,6 +105,8 @@ def run(system: System, gold: list[dict], parts: tuple[str, ...] = PARTS, progre
             if "first_token" in line:
                 result.first_token.append(line.pop("first_token"))
             out[item["id"]] = line
+            if on_line:
+                on_line(part, line)
             if progress:
                 progress(f"{system.name} {part}", n, len(items))
         result.outputs[part], result.seconds[part], result.errors[part] = out, times, errors
