@@ -53,7 +53,8 @@ def write_table(result: dict, path: Path) -> str:
               "at the measured rate. Storage and search use synthetic vectors of the real dimension "
               f"({result['dims']}) derived from real EmbeddingGemma vectors plus noise; the hybrid search excludes "
               "the question's embedding (see the search benchmark for it). In server mode the BM25 side, which runs "
-              "in our process either way, is not measured again; RSS is then the client's."]
+              "in our process either way, is not measured again; RSS is then the client's. RSS counts the vectors and "
+              "paragraph texts the benchmark holds to insert them (about 3 KB a paragraph: 300 MB of the 100k figure)."]
     text = "\n".join(lines) + "\n"
     path.write_text(text, encoding="utf-8")
     return text
