@@ -151,3 +151,17 @@ def test_outputs_are_appended_line_by_line_during_the_run(make_engine, tmp_path)
     lines = [json.loads(x) for x in (tmp_path / "ours.search.jsonl").read_text().splitlines()]
     assert [x["id"] for x in lines] == ["a1", "a2", "a3"] and lines[0]["results"]
     assert not (tmp_path / "ours.quotes.jsonl").exists()
+
+
+def test_two_backends_side_by_side(make_engine, capsys, gold):
+    seen = []
+
+    def factory(args):
+        seen.append(args.backend)
+        return make_engine(backend=args.backend or "local")
+    code = cli.main(["eval", str(gold), "--only", "search", "--backend", "local,openai", "--json"],
+                    engine_factory=factory)
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert [r["system"] for r in json.loads(out)["systems"]] == ["ours/local", "ours/openai"]
+    assert seen == ["local", "openai"]
