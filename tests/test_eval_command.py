@@ -151,6 +151,8 @@ def test_outputs_are_appended_line_by_line_during_the_run(make_engine, tmp_path)
     lines = [json.loads(x) for x in (tmp_path / "ours.search.jsonl").read_text().splitlines()]
     assert [x["id"] for x in lines] == ["a1", "a2", "a3"] and lines[0]["results"]
     assert not (tmp_path / "ours.quotes.jsonl").exists()
+    timings = [json.loads(x) for x in (tmp_path / "ours.timings.jsonl").read_text().splitlines()]
+    assert [(t["part"], t["id"]) for t in timings] == [("search", "a1"), ("search", "a2"), ("search", "a3")]
 
 
 def test_two_backends_side_by_side(make_engine, capsys, gold):
@@ -165,3 +167,23 @@ def test_two_backends_side_by_side(make_engine, capsys, gold):
     assert code == 0, err
     assert [r["system"] for r in json.loads(out)["systems"]] == ["ours/local", "ours/openai"]
     assert seen == ["local", "openai"]
+
+
+def test_from_scores_saved_outputs_on_the_items_every_system_has(make_engine, capsys, gold, tmp_path):
+    out_dir = tmp_path / "runs"
+    code, _, err = eval_cli(make_engine, capsys, [str(gold), "--baseline", "--out", str(out_dir)],
+                            "Le phare mesure 42 mètres [S1].", "Le phare mesure 42 mètres [S1].",
+                            "Anne Le Gall est très fière du phare [S1].", "NO_ANSWER",
+                            "The lighthouse is 42 metres tall.", "The lighthouse is 42 metres tall.",
+                            "Anne Le Gall.", "I don't know.")
+    assert code == 0, err
+    answers = out_dir / "baseline.answers.jsonl"  # as if the baseline had been stopped after one answer
+    answers.write_text(answers.read_text().splitlines()[0] + "\n")
+    code, out, err = eval_cli(make_engine, capsys, [str(gold), "--from", str(out_dir), "--json"])
+    assert code == 0, err
+    base, ours = json.loads(out)["systems"]  # sorted by name
+    assert (base["system"], ours["system"]) == ("baseline", "ours")
+    assert ours["metrics"]["n"]["answer_ok"] == base["metrics"]["n"]["answer_ok"] == 1
+    assert ours["metrics"]["abstain_ok"] is None and ours["metrics"]["n_search"] == 2
+    assert ours["metrics"]["n"]["verdict_ok"] == 2 and base["metrics"]["verdict_ok"] is None
+    assert ours["latency"]["ask_s"]["n"] == 3 and base["latency"]["ask_s"]["n"] == 1

@@ -3,7 +3,8 @@
 Systems: ``ours`` (the engine) and ``baseline`` (the LangChain tutorial
 pipeline, ``--baseline``), each once per chat backend (``--backend
 local,openai``). Prints a table (``--json``: the whole report) and with ``--out
-DIR`` writes ``report.md``, ``report.json`` and the batch outputs. Engines come
+DIR`` writes ``report.md``, ``report.json`` and the batch outputs; ``--from DIR``
+scores such outputs again without running (``rescore``). Engines come
 from the CLI's factory (tests inject fakes). What it leaves out: the scale
 benchmarks (``bench/``).
 """
@@ -37,6 +38,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--limit", type=int, default=0, help="only the first N gold lines")
     p.add_argument("--json", action="store_true", help="print the whole report as JSON")
     p.add_argument("--out", type=Path, metavar="DIR", help="write report.md, report.json and the outputs here")
+    p.add_argument("--from", dest="from_dir", type=Path, metavar="DIR",
+                   help="score the outputs an earlier --out wrote (also an interrupted run's) instead of running")
 
 
 def _choices(text: str, allowed: tuple[str, ...], what: str) -> list[str]:
@@ -81,6 +84,12 @@ def run(args, make_engine: Callable[[str | None], object], progress=None) -> int
     first = engine(backends[0])
     corpus = scoring.corpus_text(args.corpus or first.settings.sources_dir)
     records, runs = [], []
+    if args.from_dir:
+        from .rescore import load_runs, score_runs
+
+        runs = load_runs(args.from_dir)
+        records = [report.summary(r, m) for r, m in zip(runs, score_runs(gold, corpus, runs))]
+        parts, backends = tuple(p for p in PARTS if any(p in r.outputs for r in runs)), []
     for b in backends:
         eng = engine(b)
         tag = f"/{eng.settings.backend}" if len(backends) > 1 else ""
@@ -107,10 +116,11 @@ def run(args, make_engine: Callable[[str | None], object], progress=None) -> int
                 metrics["n"]["faithfulness"] = r.extra["faithfulness"]["n"]
             records.append(report.summary(r, metrics))
             runs.append(r)
+    models = {f"{engine(b).settings.backend} · {engine(b).settings.model_name}" for b in backends or [None]}
     setup = {"gold": str(args.gold), "gold lines": len(gold), "parts": ",".join(parts),
              "embedder": first.settings.embedder,
-             "chat models": ", ".join(sorted({f"{engine(b).settings.backend} · {engine(b).settings.model_name}"
-                                              for b in backends})) if "ask" in parts else "not used",
+             "chat models": ", ".join(sorted(models)) if "ask" in parts else "not used",
+             **({"scored from": str(args.from_dir)} if args.from_dir else {}),
              "machine": _machine(), "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
     if args.out:
         report.write(args.out, records, runs, setup)

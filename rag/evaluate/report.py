@@ -92,6 +92,7 @@ def markdown(records: list[dict], setup: dict) -> str:
 
 
 FILES = {"search": "search", "ask": "answers", "quote": "quotes"}
+PARTIAL = {**FILES, "timing": "timings"}
 
 
 def appender(folder: Path | None, system: str):
@@ -100,11 +101,11 @@ def appender(folder: Path | None, system: str):
         return None
     folder.mkdir(parents=True, exist_ok=True)
     safe = system.replace("/", "-")
-    for name in FILES.values():
+    for name in PARTIAL.values():
         (folder / f"{safe}.{name}.jsonl").unlink(missing_ok=True)
 
     def append(part: str, line: dict) -> None:
-        with open(folder / f"{safe}.{FILES[part]}.jsonl", "a", encoding="utf-8") as fh:
+        with open(folder / f"{safe}.{PARTIAL[part]}.jsonl", "a", encoding="utf-8") as fh:
             fh.write(json.dumps(line, ensure_ascii=False) + "\n")
     return append
 

@@ -81,7 +81,8 @@ def _call(system: System, part: str, item: dict) -> dict:
 
 def run(system: System, gold: list[dict], parts: tuple[str, ...] = PARTS, progress: Progress | None = None,
         warm_up: bool = True, on_line: Callable[[str, dict], None] | None = None) -> Run:
-    """``on_line(part, line)`` sees every output line as soon as it is made (a long run's partial results)."""
+    """``on_line(part, line)`` sees every output line as soon as it is made, then ``on_line("timing", {part, id,
+    seconds[, first_token]})``: a long run's partial results."""
     result = Run(system.name)
     for part in (p for p in PARTS if p in parts and p in system.parts):
         items = [g for g in gold if FIELD[part] in g]
@@ -102,11 +103,14 @@ def run(system: System, gold: list[dict], parts: tuple[str, ...] = PARTS, progre
             except Exception as e:  # one failing line never stops the run; it is reported in its line
                 line, errors = {"id": item["id"], "error": f"Internal error: {type(e).__name__}: {e}"}, errors + 1
             times.append(time.perf_counter() - t0)
+            timing = {"part": part, "id": item["id"], "seconds": round(times[-1], 4)}
             if "first_token" in line:
                 result.first_token.append(line.pop("first_token"))
+                timing["first_token"] = round(result.first_token[-1], 4)
             out[item["id"]] = line
             if on_line:
                 on_line(part, line)
+                on_line("timing", timing)
             if progress:
                 progress(f"{system.name} {part}", n, len(items))
         result.outputs[part], result.seconds[part], result.errors[part] = out, times, errors
