@@ -187,3 +187,16 @@ def test_from_scores_saved_outputs_on_the_items_every_system_has(make_engine, ca
     assert ours["metrics"]["abstain_ok"] is None and ours["metrics"]["n_search"] == 2
     assert ours["metrics"]["n"]["verdict_ok"] == 2 and base["metrics"]["verdict_ok"] is None
     assert ours["latency"]["ask_s"]["n"] == 3 and base["latency"]["ask_s"]["n"] == 1
+
+
+def test_from_with_faithfulness_judges_the_saved_answers(make_engine, capsys, gold, tmp_path):
+    out_dir = tmp_path / "runs"
+    code, _, err = eval_cli(make_engine, capsys, [str(gold), "--only", "ask", "--out", str(out_dir)],
+                            "Le phare mesure 42 mètres [S1].", "Le phare mesure 42 mètres [S1].",
+                            "Anne Le Gall est très fière du phare [S1].", "NO_ANSWER")
+    assert code == 0, err
+    code, out, err = eval_cli(make_engine, capsys, [str(gold), "--from", str(out_dir), "--faithfulness", "--json"],
+                              "- Le phare mesure 42 mètres.", "1: yes", "- Anne Le Gall est rose.", "1: no")
+    assert code == 0, err
+    rec = json.loads(out)["systems"][0]
+    assert rec["metrics"]["faithfulness"] == 0.5 and [i["id"] for i in rec["faithfulness"]["items"]] == ["a1", "a2"]

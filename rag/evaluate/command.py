@@ -63,6 +63,17 @@ def _machine() -> str:
     return f"{os.cpu_count()} CPU ({cpu}), {mem:.0f} GiB RAM, {platform.system()} {platform.release()}"
 
 
+def _judge(args, engine, gold: list[dict], r, metrics: dict) -> None:
+    """Model-judged faithfulness of the run's answers, into ``r.extra`` and ``metrics``."""
+    from .faithfulness import Faithfulness, judge_answers
+
+    judge_engine = engine(args.judge)
+    judge = Faithfulness(judge_engine.chat_model, judge_engine.settings.prompts_dir)
+    r.extra["faithfulness"] = judge_answers(judge, gold, r.outputs["ask"])
+    metrics["faithfulness"] = r.extra["faithfulness"]["faithfulness"]
+    metrics["n"]["faithfulness"] = r.extra["faithfulness"]["n"]
+
+
 def run(args, make_engine: Callable[[str | None], object], progress=None) -> int:
     from . import report, runner, scoring
 
@@ -88,7 +99,11 @@ def run(args, make_engine: Callable[[str | None], object], progress=None) -> int
         from .rescore import load_runs, score_runs
 
         runs = load_runs(args.from_dir)
-        records = [report.summary(r, m) for r, m in zip(runs, score_runs(gold, corpus, runs))]
+        metrics = score_runs(gold, corpus, runs)
+        for r, m in zip(runs, metrics):
+            if args.faithfulness and "ask" in r.outputs:
+                _judge(args, engine, gold, r, m)
+        records = [report.summary(r, m) for r, m in zip(runs, metrics)]
         parts, backends = tuple(p for p in PARTS if any(p in r.outputs for r in runs)), []
     for b in backends:
         eng = engine(b)
@@ -103,17 +118,10 @@ def run(args, make_engine: Callable[[str | None], object], progress=None) -> int
                 system = Baseline(eng.documents(), eng.embedder, eng.chat_model if "ask" in parts else None,
                                   eng.settings.prompts_dir, name="baseline" + tag)
             r = runner.run(system, gold, parts, progress, on_line=report.appender(args.out, system.name))
-            if args.faithfulness and "ask" in r.outputs:
-                from .faithfulness import Faithfulness, judge_answers
-
-                judge = Faithfulness(engine(args.judge).chat_model,
-                                     eng.settings.prompts_dir)
-                r.extra["faithfulness"] = judge_answers(judge, gold, r.outputs["ask"])
             metrics = scoring.score_all(gold, corpus, search=r.outputs.get("search"), answers=r.outputs.get("ask"),
                                         quotes=r.outputs.get("quote"))
-            if "faithfulness" in r.extra:
-                metrics["faithfulness"] = r.extra["faithfulness"]["faithfulness"]
-                metrics["n"]["faithfulness"] = r.extra["faithfulness"]["n"]
+            if args.faithfulness and "ask" in r.outputs:
+                _judge(args, engine, gold, r, metrics)
             records.append(report.summary(r, metrics))
             runs.append(r)
     models = {f"{engine(b).settings.backend} · {engine(b).settings.model_name}" for b in backends or [None]}

@@ -1,4 +1,5 @@
-"""Scoring outputs already on disk: ``rag eval GOLD --from DIR``, no system is run.
+"""Scoring outputs already on disk: ``rag eval GOLD --from DIR``, no system is run
+(``--faithfulness`` still judges the saved answers).
 
 Reads the files ``rag eval --out`` writes (``SYSTEM.search.jsonl``,
 ``SYSTEM.answers.jsonl``, ``SYSTEM.quotes.jsonl``, ``SYSTEM.timings.jsonl``),
