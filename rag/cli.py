@@ -1,4 +1,4 @@
-"""The ``rag`` command: index, search, ask, quote, add, remove, app, serve, status.
+"""The ``rag`` command: index, search, ask, quote, eval, add, remove, app, serve, status.
 
 Results go to standard output (readable text, or JSON with ``--json`` and
 ``--batch``); progress, warnings and errors go to standard error. Exit codes:
@@ -178,6 +178,15 @@ def cmd_status(args) -> int:
     return 0
 
 
+def cmd_eval(args) -> int:
+    from argparse import Namespace
+
+    from .evaluate.command import run
+
+    return run(args, lambda backend: _engine(Namespace(**{**vars(args), "backend": backend or args.backend})),
+               progress=_progress())
+
+
 def cmd_app(args) -> int:
     from .launch import run_app
 
@@ -231,6 +240,11 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(fn=cmd_prepare, force=False)
     p = sub.add_parser("status", help="backend, embedder and index state")
     p.set_defaults(fn=cmd_status)
+    p = sub.add_parser("eval", help="score search, quote and ask over a gold file; --baseline compares")
+    from .evaluate.command import add_arguments as eval_arguments
+
+    eval_arguments(p)
+    p.set_defaults(fn=cmd_eval)
     p = sub.add_parser("app", help="start the local model if needed and serve the Streamlit app")
     p.add_argument("--port", type=int, default=8501)
     p.set_defaults(fn=cmd_app)
