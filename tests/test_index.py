@@ -84,3 +84,21 @@ def test_sources_are_never_modified(settings, sources):
     before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sources.iterdir()}
     indexer.build(settings, BagOfWordsEmbeddings())
     assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sources.iterdir()} == before
+
+
+def test_embedders_remember_recent_question_vectors_until_told_to_forget():
+    from rag.embeddings import _RecentQueries
+
+    class Counting(_RecentQueries):
+        calls = 0
+
+        def _embed_query(self, text):
+            Counting.calls += 1
+            return [float(len(text)), 1.0]
+
+    emb = Counting()
+    assert emb.embed_query("abc") == emb.embed_query("abc") == [3.0, 1.0]
+    assert Counting.calls == 1
+    emb.forget_queries()
+    emb.embed_query("abc")
+    assert Counting.calls == 2
