@@ -37,18 +37,11 @@ def server_peak_mb(settings: Settings) -> float | None:
     return None
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--questions", type=Path, default=DEFAULT_Q)
-    ap.add_argument("--limit", type=int, default=0)
-    a = ap.parse_args()
-    qs = [json.loads(l)["question"] for l in a.questions.read_text().splitlines() if '"question"' in l]
-    qs = qs[: a.limit] if a.limit else qs
-    settings = Settings()
-    eng = Engine(settings)
+def time_answers(eng: Engine, questions: list[str]) -> tuple[list[float], list[float], list[float]]:
+    """Seconds to the sources, to the first token and to the checked answer, per question (after a warm-up)."""
     eng.ask("Qui a publié les enregistrements ?")  # warm: server up, prefix cached, models loaded
     src, first, total = [], [], []
-    for q in qs:
+    for q in questions:
         t0 = time.perf_counter()
         t_src = t_first = None
         for kind, _ in eng.ask_stream(q):
@@ -60,6 +53,19 @@ def main() -> None:
         total.append(time.perf_counter() - t0)
         src.append(t_src)
         first.append(t_first if t_first is not None else total[-1])
+    return src, first, total
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--questions", type=Path, default=DEFAULT_Q)
+    ap.add_argument("--limit", type=int, default=0)
+    a = ap.parse_args()
+    qs = [json.loads(l)["question"] for l in a.questions.read_text().splitlines() if '"question"' in l]
+    qs = qs[: a.limit] if a.limit else qs
+    settings = Settings()
+    eng = Engine(settings)
+    src, first, total = time_answers(eng, qs)
     print(f"backend: {settings.backend} · {settings.model_name} · embedder {settings.embedder} · {len(qs)} questions")
     print(f"{'':18} {'p50 s':>7} {'p95 s':>7}")
     for name, xs in (("time to sources", src), ("first token", first), ("full answer", total)):

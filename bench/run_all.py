@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from bench_ask import server_peak_mb  # noqa: E402
+from bench_ask import server_peak_mb, time_answers  # noqa: E402
 from bench_search import bench as bench_search  # noqa: E402
 from rag.engine import Engine  # noqa: E402
 from rag.settings import Settings  # noqa: E402
@@ -54,20 +54,7 @@ def bench_quote(eng: Engine, quotes: list[dict], rounds: int = 3) -> dict:
 
 
 def bench_ask(eng: Engine, questions: list[str]) -> dict:
-    eng.ask(questions[0])  # warm: server up, prompt prefix cached
-    src, first, total = [], [], []
-    for q in questions:
-        t0 = time.perf_counter()
-        t_src = t_first = None
-        for kind, _ in eng.ask_stream(q):
-            now = time.perf_counter() - t0
-            if kind == "sources" and t_src is None:
-                t_src = now
-            elif kind == "token" and t_first is None:
-                t_first = now
-        total.append(time.perf_counter() - t0)
-        src.append(t_src)
-        first.append(t_first if t_first is not None else total[-1])
+    src, first, total = time_answers(eng, questions)
     out = {"questions": len(questions)}
     for name, xs in (("sources", src), ("first_token", first), ("answer", total)):
         out[f"{name}_p50_s"], out[f"{name}_p95_s"] = p50_95(xs)
