@@ -27,6 +27,21 @@ def chroma_binary() -> str:
     return str(beside) if beside.exists() else (shutil.which("chroma") or "chroma")
 
 
+def wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float) -> httpx.Response:
+    """Poll ``url`` until it answers 200 (returned); fail with the end of ``log`` if ``proc`` exits or time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            r = httpx.get(url, timeout=2)
+            if r.status_code == 200:
+                return r
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"{url} did not come up (exit code {proc.poll()}): {log.read_text()[-2000:]}")
+        time.sleep(0.3)
+
+
 @contextmanager
 def chroma_server(data: Path):
     """A `chroma run` on a free loopback port with its data in ``data``; yields its URL."""
@@ -36,16 +51,7 @@ def chroma_server(data: Path):
                             stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"chroma run did not start: {(data.parent / 'chroma.log').read_text()[-2000:]}")
-            time.sleep(0.2)
+        wait_until_up(f"{url}/api/v2/heartbeat", proc, data.parent / "chroma.log", 60)
         yield url
     finally:
         proc.terminate()
@@ -95,18 +101,7 @@ def streamlit_app(env: dict, log_path: Path, timeout: float = 90):
                              "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"],
                             cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise AssertionError(f"streamlit exited with code {proc.returncode}")
-            try:
-                if httpx.get(f"{url}/_stcore/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError("streamlit did not start in time")
-            time.sleep(0.3)
+        wait_until_up(f"{url}/_stcore/health", proc, log_path, timeout)
         yield url
     finally:
         proc.terminate()

@@ -4,14 +4,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
 
 from rag.settings import ROOT
 
-from .servers import chroma_server, free_port
+from .servers import chroma_server, free_port, wait_until_up
 
 pytestmark = pytest.mark.slow
 
@@ -26,15 +25,8 @@ def test_rag_serve_on_a_chroma_server_answers_search_quote_and_health(tmp_path, 
                                 stdout=log, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 180
-            while True:
-                try:
-                    health = httpx.get(f"{url}/health", timeout=2)
-                    break
-                except httpx.HTTPError:
-                    assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
-                    time.sleep(0.3)
-            assert health.status_code == 200 and health.json()["index"] == "ok"
+            health = wait_until_up(f"{url}/health", proc, tmp_path / "serve.log", 180)
+            assert health.json()["index"] == "ok"
             r = httpx.post(f"{url}/search", json={"question": "Combien de bateaux passent ici ?", "k": 3}, timeout=60)
             assert r.status_code == 200 and r.json()["results"][0]["doc"] == "brest.txt"
             r = httpx.post(f"{url}/quote", json={"quote": "Je suis très fière de ce phare"}, timeout=60)
