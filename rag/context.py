@@ -2,7 +2,7 @@
 
 The local model's first token waits for it to read this (~75 prompt tokens a
 second on 2 cores; the fixed system prompt is cached by the server), so the
-context is small: the best ``SOURCES_K`` paragraphs (the first up to ``FIRST_TOKENS``), at most ``PER_SPEAKER``
+context is small: the best ``SOURCES_K`` paragraphs, at most ``PER_SPEAKER``
 turns of one speaker (room for the narration around them), a paragraph longer
 than ``PARAGRAPH_TOKENS`` cut to its sentences that best match the question,
 all within the settings' ``context_tokens``. A sentence's match is its share of
@@ -23,8 +23,7 @@ from .support import LEXICAL_OK
 
 SOURCES_K = 5
 PER_SPEAKER = 2
-FIRST_TOKENS = 150      # the best paragraph is shown whole up to this size
-PARAGRAPH_TOKENS = 150  # the others are cut to their best sentences beyond this
+PARAGRAPH_TOKENS = 150  # a paragraph is cut to its best sentences beyond this
 HEAD_TOKENS = 20        # "[S1] (Outlet, date)", "Speaker says:" and the blank line
 
 
@@ -54,8 +53,7 @@ class Context:
             who = h.paragraph.speaker
             if who and per_speaker.get(who, 0) >= PER_SPEAKER:
                 continue
-            limit = FIRST_TOKENS if not out else PARAGRAPH_TOKENS
-            text = self.shown(h.paragraph, queries, min(limit, budget - HEAD_TOKENS))
+            text = self.shown(h.paragraph, queries, min(PARAGRAPH_TOKENS, budget - HEAD_TOKENS))
             cost = tokens.count(text) + HEAD_TOKENS
             if not text or (out and cost > budget):
                 continue
@@ -69,7 +67,9 @@ class Context:
         if tokens.count(paragraph.text) <= limit:
             return paragraph.text
         spans = tokens.sentence_spans(paragraph.text)
-        scores = [self._score(paragraph, queries, s, e) for s, e in spans]
+        checker = self._units() if self._units else None
+        units = [u for q in queries for u in checker.unit_similarities(q, paragraph)] if checker else None
+        scores = [self._score(paragraph.text[s:e], queries, units, s, e) for s, e in spans]
         keep, used = [], 0
         for i in sorted(range(len(spans)), key=lambda i: -scores[i]):
             n = tokens.count(paragraph.text[spans[i][0]:spans[i][1]])
@@ -79,14 +79,14 @@ class Context:
             used += n
         return " … ".join(paragraph.text[spans[i][0]:spans[i][1]] for i in sorted(keep))
 
-    def _score(self, paragraph: Paragraph, queries: list[str], start: int, end: int) -> float:
-        sent = paragraph.text[start:end]
+    def _score(self, sent: str, queries: list[str], units: list[tuple[int, int, float]] | None,
+               start: int, end: int) -> float:
+        """Rare shared terms plus the best similarity of the sentence or one of its clauses (``units``:
+        (start, end, cosine) in the paragraph, for every question form)."""
         lex = max(self.retriever.lexical.overlap(q, sent) for q in queries) / LEXICAL_OK
-        units = self._units() if self._units else None
         if units is None:
             return lex
-        sem = max((sim for q in queries for s, e, sim in units.unit_similarities(q, paragraph)
-                   if s >= start and e <= end), default=0.0)   # the sentence and its clauses
+        sem = max((sim for s, e, sim in units if s >= start and e <= end), default=0.0)
         return lex + sem / self.semantic_ok
 
     def render(self, sources: list[Source]) -> str:
