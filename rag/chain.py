@@ -13,7 +13,9 @@
    each sentence must be supported by the paragraph it cites (``support``), a
    wrong key is replaced by the supporting source, an unsupported sentence is
    dropped. No supported sentence, or the model's NO_ANSWER, gives the fixed
-   "cannot answer" sentence with no citations.
+   "cannot answer" sentence with no citations. What the question asks for is
+   then checked (``answer_type``): who spoke, from the cited turn's speaker;
+   when, from the date in the supporting sentence.
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import RunnableLambda
 
-from . import citations, prompts
+from . import answer_type, citations, prompts
 from .context import Context, Source
 from .errors import BackendError, RagError
 from .results import Answer, Citation, Hit
@@ -101,8 +103,10 @@ class AnswerChain:
             kept.append(citations.Claim(c.text, good))
         if not kept:
             return cannot
-        text, order = citations.render(kept)
         by_key = {s.key: s for s in sources}
+        kept = answer_type.complete(question, kept, {k: s.paragraph for k, s in by_key.items()},
+                                    self.retriever.speakers, lang)
+        text, order = citations.render(kept)
         claim_of = {k: next(c.text for c in kept if k in c.keys) for k in order}
         cites = [Citation(n, by_key[k].paragraph, best_sentence(claim_of[k], by_key[k].paragraph.text))
                  for n, k in enumerate(order, 1)]

@@ -118,6 +118,7 @@ def test_repair_picks_a_supporting_source_even_when_a_non_supporting_one_ranks_h
 
     chain = AnswerChain.__new__(AnswerChain)
     chain.support = StubSupport()
+    chain.retriever = type("R", (), {"speakers": set()})()
     sources = [Source("S1", Paragraph("d.txt", 1, "Un."), "Un."), Source("S2", Paragraph("d.txt", 2, "Deux."), "Deux.")]
     answer = chain.check("Une affirmation [S1].", sources, "Question ?", "fr")
     assert not answer.abstained and [c.paragraph.number for c in answer.citations] == [2]

@@ -1,0 +1,126 @@
+"""What a question asks for, and making sure the checked answer gives it, from its cited paragraphs.
+
+Two answer types are checked; both are repaired from the paragraph a sentence
+cites, never from the model's knowledge:
+
+- a speaker ("who said / asked …", "qui a dit …"): when the first cited
+  paragraph is a transcript turn, the first person the answer names must be
+  that turn's speaker. A small model often names the other party of the call;
+  that name is replaced by the speaker's. An answer that already names the
+  speaker elsewhere in its first sentence is left alone (it may say who spoke
+  to whom).
+- a time ("when", "quand", "what day", "quel jour", "en quelle année"): an
+  answer with no date, month, year or weekday gets one more sentence giving the
+  date written in the sentence that supports it, cited to the same paragraph,
+  in the reader's language.
+
+Left out: other types (numbers, places, amounts), relative dates ("la
+veille", "yesterday"), dates written only in digits ("26/11").
+"""
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz
+
+from .citations import Claim
+from .support import best_sentence
+from .textnorm import fold, words
+
+SPEECH_WHO = re.compile(r"^\W*(who|qui)\b.*\b(sa(y|ys|id)|t[eo]ll|told|asks?|asked|propos|suggest|promis|dit|dis\b"
+                        r"|d[ée]clar|affirm|demand|r[ée]pond|answer|repl|f[ée]licit|congratulat|wrote|[ée]crit)", re.I)
+ASKS_TIME = re.compile(r"\b(when|quand|what (day|date|year|month)|which (day|date|year|month)|on what date"
+                       r"|quel(le)? (jour|date|ann[ée]e|mois)|en quelle ann[ée]e|à quelle date|a quelle date)\b", re.I)
+
+MONTHS = {
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"],
+    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+           "novembre", "décembre"],
+}
+_MONTH_OF = {fold(m): i for names in MONTHS.values() for i, m in enumerate(names)} | {"aout": 7, "sept": 8}
+_MONTH = "|".join(sorted(_MONTH_OF, key=len, reverse=True))
+_DAYS = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
+# on folded text (lower case, no accents): "26 novembre 2025", "1er octobre", "november 26, 2025", "octobre 2025"
+DAY_MONTH = re.compile(rf"\b(?P<d>[0-3]?\d)(?:er|st|nd|rd|th)? (?P<m>{_MONTH})\b(?: (?P<y>(?:19|20)\d\d)\b)?")
+MONTH_DAY = re.compile(rf"\b(?P<m>{_MONTH}) (?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b(?:,? (?P<y>(?:19|20)\d\d)\b)?")
+TIME_WORD = re.compile(rf"\b({_MONTH}|{_DAYS}|(?:19|20)\d\d)\b")
+SAY = {"en": "This was on {date}.", "fr": "C'était le {date}."}
+
+
+def asks_speaker(question: str) -> bool:
+    return bool(SPEECH_WHO.search(question))
+
+
+def asks_time(question: str) -> bool:
+    return bool(ASKS_TIME.search(question))
+
+
+def dates_in(text: str) -> list[tuple[int, int, int | None]]:
+    """(day, month 0-11, year or None) of the day-and-month dates written in ``text``, in order."""
+    folded = fold(text)
+    found = []
+    for rx in (DAY_MONTH, MONTH_DAY):
+        for m in rx.finditer(folded):
+            day = int(m.group("d"))
+            if 1 <= day <= 31:
+                found.append((m.start(), (day, _MONTH_OF[m.group("m")], int(m.group("y")) if m.group("y") else None)))
+    return [d for _, d in sorted(found)]
+
+
+def has_time(text: str) -> bool:
+    return bool(TIME_WORD.search(fold(text)))
+
+
+def say_date(date: tuple[int, int, int | None], lang: str) -> str:
+    day, month, year = date
+    name = MONTHS.get(lang, MONTHS["en"])[month]
+    return f"{day}{'er' if lang == 'fr' and day == 1 else ''} {name}" + (f" {year}" if year else "")
+
+
+def _names(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, word) of the capitalised words of ``text``."""
+    return [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"\b[A-ZÀ-Þ][\w'’-]+", text)]
+
+
+def _is_part_of(word: str, person: str) -> bool:
+    w = fold(word)
+    return len(w) > 3 and any(fuzz.ratio(w, p) >= 80 for p in words(person) if len(p) > 3)
+
+
+def fix_speaker(text: str, speaker: str, speakers: set[str]) -> str:
+    """``text`` with its first-named known person replaced by ``speaker`` when that person is another
+    speaker and ``speaker`` is not named in the text at all."""
+    names = _names(text)
+    if any(_is_part_of(w, speaker) for _, _, w in names):
+        return text
+    others = [s for s in speakers if s != speaker]
+    for i, (start, end, w) in enumerate(names):
+        if any(_is_part_of(w, o) for o in others):
+            # the whole name: neighbouring capitalised words of the same person ("Steve Witkoff")
+            j = i
+            while j + 1 < len(names) and names[j + 1][0] == names[j][1] + 1:
+                j += 1
+            while i > 0 and names[i - 1][1] + 1 == names[i][0]:
+                i -= 1
+            return text[:names[i][0]] + speaker + text[names[j][1]:]
+    return text
+
+
+def complete(question: str, kept: list[Claim], paragraph_of: dict, speakers: set[str], lang: str) -> list[Claim]:
+    """The checked claims, made to give what the question asks for (see the module docstring).
+    ``paragraph_of`` maps a source key to its Paragraph."""
+    if not kept or not kept[0].keys:
+        return kept
+    first = paragraph_of[kept[0].keys[0]]
+    out = list(kept)
+    if asks_speaker(question) and first.speaker:
+        out[0] = Claim(fix_speaker(out[0].text, first.speaker, speakers), out[0].keys)
+    if asks_time(question) and not any(has_time(c.text) for c in out):
+        for c in out:
+            for k in c.keys:
+                dates = dates_in(best_sentence(c.text, paragraph_of[k].text))
+                if dates:
+                    out.append(Claim(SAY.get(lang, SAY["en"]).format(date=say_date(dates[0], lang)), [k]))
+                    return out
+    return out

@@ -1,0 +1,73 @@
+"""Answer types: who spoke and when, repaired from the cited paragraph."""
+from rag import answer_type as at
+from rag.citations import Claim
+from rag.documents import Paragraph
+
+SPEAKERS = {"Youri Ouchakov", "Steve Witkoff"}
+
+
+def para(text, speaker=None, number=1):
+    return Paragraph(doc="a.txt", number=number, text=text, speaker=speaker)
+
+
+def test_question_types():
+    assert at.asks_speaker("Who asked whether it would be useful for the two leaders to speak?")
+    assert at.asks_speaker("Qui a dit « Comment on règle ça ? »")
+    assert not at.asks_speaker("Who is Steve Witkoff?")
+    assert not at.asks_speaker("What did Witkoff say about Gaza?")
+    assert at.asks_time("When did Ushakov acknowledge it?")
+    assert at.asks_time("Quel jour Zelensky s'est-il rendu à la Maison-Blanche ?")
+    assert at.asks_time("En quelle année le plan a-t-il été publié ?")
+    assert not at.asks_time("Why is Witkoff discredited?")
+
+
+def test_dates_in_french_and_english_text():
+    assert at.dates_in("publié par Kommersant le 26\u00a0novembre 2025, Youri") == [(26, 10, 2025)]
+    assert at.dates_in("on November 26, 2025, then the 1er octobre") == [(26, 10, 2025), (1, 9, None)]
+    assert at.dates_in("le 45 mars") == []
+    assert at.has_time("en octobre") and at.has_time("in 2025") and not at.has_time("the next day")
+
+
+def test_say_date_in_the_readers_language():
+    assert at.say_date((26, 10, 2025), "en") == "26 November 2025"
+    assert at.say_date((1, 7, None), "fr") == "1er août"
+
+
+def test_wrong_speaker_named_first_is_replaced():
+    text = "Steve Witkoff asked whether it would be useful for the two leaders to speak by phone."
+    assert at.fix_speaker(text, "Youri Ouchakov", SPEAKERS).startswith("Youri Ouchakov asked whether")
+    assert at.fix_speaker("Witkoff asked it.", "Youri Ouchakov", SPEAKERS) == "Youri Ouchakov asked it."
+
+
+def test_answer_naming_the_speaker_anywhere_is_left_alone():
+    text = "Witkoff was asked by Ushakov whether they should talk."
+    assert at.fix_speaker(text, "Youri Ouchakov", SPEAKERS) == text
+    assert at.fix_speaker("Nobody known said it.", "Youri Ouchakov", SPEAKERS) == "Nobody known said it."
+
+
+def test_complete_fixes_speaker_only_for_who_said_questions():
+    turn = para("YOURI OUCHAKOV — Penses-tu que ce serait utile ?", speaker="Youri Ouchakov")
+    kept = [Claim("Steve Witkoff asked whether a call would be useful.", ["S1"])]
+    fixed = at.complete("Who asked whether a call would be useful?", kept, {"S1": turn}, SPEAKERS, "en")
+    assert fixed[0].text.startswith("Youri Ouchakov asked")
+    same = at.complete("What was asked about a call?", kept, {"S1": turn}, SPEAKERS, "en")
+    assert same == kept
+
+
+def test_complete_adds_the_date_of_the_supporting_sentence():
+    p = para("Le contexte est tendu. Dans un entretien publié le 26 novembre 2025, Ouchakov a reconnu "
+             "que la conversation s'était tenue via WhatsApp.")
+    kept = [Claim("Ushakov acknowledged that the conversation took place over WhatsApp.", ["S2"])]
+    out = at.complete("When did Ushakov acknowledge it?", kept, {"S2": p}, SPEAKERS, "en")
+    assert out[-1] == Claim("This was on 26 November 2025.", ["S2"])
+    fr = at.complete("Quand Ouchakov l'a-t-il reconnu ?", kept, {"S2": p}, SPEAKERS, "fr")
+    assert fr[-1].text == "C'était le 26 novembre 2025."
+
+
+def test_complete_leaves_an_answer_that_has_a_time_or_a_paragraph_without_one():
+    p = para("Ouchakov a reconnu le 26 novembre 2025 que la conversation s'était tenue via WhatsApp.")
+    dated = [Claim("Ushakov acknowledged it in November 2025.", ["S1"])]
+    assert at.complete("When did Ushakov acknowledge it?", dated, {"S1": p}, SPEAKERS, "en") == dated
+    undated = para("Ouchakov a reconnu que la conversation s'était tenue via WhatsApp.")
+    kept = [Claim("Ushakov acknowledged it.", ["S1"])]
+    assert at.complete("When did Ushakov acknowledge it?", kept, {"S1": undated}, SPEAKERS, "en") == kept
