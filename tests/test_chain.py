@@ -150,3 +150,18 @@ def test_a_quotation_in_the_sources_language_is_not_a_wrong_language(make_engine
     eng = make_engine("La maire Anne Le Gall a dit « le phare est inauguré » [S1].")
     _, _, answer = _ask(eng, "Who said the lighthouse was inaugurated?")
     assert len(eng.chat_model.prompts) == 1 and "Anne Le Gall" in answer.text
+
+
+def test_who_said_answer_names_the_speaker_of_the_cited_turn(make_engine):
+    eng = make_engine("Anne Le Gall a demandé combien de bateaux passent ici chaque jour [S1].")
+    _, _, answer = _ask(eng, "Qui a demandé combien de bateaux passent ici chaque jour ?")
+    assert answer.citations[0].paragraph.speaker == "Jean Martin"
+    assert answer.text.startswith("Jean Martin a demandé combien de bateaux")
+
+
+def test_when_answer_without_a_date_gets_the_date_of_its_supporting_sentence(make_engine):
+    eng = make_engine("La maire Anne Le Gall a inauguré le phare devant mille personnes [S1].")
+    _, _, answer = _ask(eng, "Quand la maire a-t-elle inauguré le phare ?")
+    assert answer.text.endswith("C'était le 2 mars 2024 [1].")
+    assert len(answer.citations) == 1 and "2 mars 2024" in answer.citations[0].paragraph.text
+
