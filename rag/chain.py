@@ -8,7 +8,8 @@
    EmbeddingGemma), and the call would cost ~2 s before the sources show.
 2. Hybrid retrieval over both forms; the best paragraphs (long ones cut to their
    best sentences) that fit the token budget, each under an opaque key [S1]…
-3. The prompt from ``prompts/``; the answer streams in the question's language.
+3. The prompt from ``prompts/``; the answer streams in the question's language,
+   and stops when a sentence beyond the two the prompt asks for begins.
 4. The system, not the model, guarantees citations: invented keys are dropped,
    each sentence must be supported by the paragraph it cites (``support``), a
    wrong key is replaced by the supporting source, an unsupported sentence is
@@ -37,6 +38,7 @@ from .textnorm import clear_language, language
 CANNOT = {"en": "The documents do not contain the answer to this question.",
           "fr": "Les documents ne contiennent pas la réponse à cette question."}
 LANG_NAME = {"en": "English", "fr": "French"}
+MAX_SENTENCES = 2       # the prompt asks for one or two; generation stops when another one begins
 SWITCH_MARGIN = 0.25     # a cited source this much weaker than the best-supporting one is replaced by it
 
 
@@ -142,6 +144,13 @@ class AnswerChain:
             for piece in generate.stream(standalone):
                 if t_first is None:
                     t_first = time.perf_counter() - t0
+                cut = citations.sentence_cut(raw + piece, MAX_SENTENCES)
+                if cut is not None:  # a sentence beyond those asked for: stop the model there
+                    piece = piece[:max(0, cut - len(raw))]
+                    raw += piece
+                    if piece.strip():
+                        yield "token", piece
+                    break
                 raw += piece
                 yield "token", piece
         except RagError:

@@ -2,7 +2,8 @@
 
 Sources are shown to the model as ``[S1]``, ``[S2]``… ``claims(text, known)``
 splits an answer into sentences, each with the keys written after it; keys not
-among ``known`` are dropped (the model invented them). ``render`` writes the
+among ``known`` are dropped (the model invented them). ``sentence_cut`` finds where a given sentence
+begins, to stop a long answer while it streams. ``render`` writes the
 checked answer with ``[1]``, ``[2]``… numbered in order of first citation. What
 this leaves out: judging whether a key is right (that is ``support``).
 """
@@ -49,6 +50,24 @@ def claims(answer: str, known: set[str]) -> list[Claim]:
             out.append(Claim(text, keys))
     return out
 
+
+def sentence_cut(text: str, n: int) -> int | None:
+    """Offset at which sentence ``n + 1`` of ``text`` begins, or None while the text holds at most ``n``.
+    Keys after a sentence belong to it; a sentence begins with a capital or a digit."""
+    bounds = [0] + [m.end() for m in SENTENCE.finditer(text)] + [len(text)]
+    count = 0
+    for start, end in zip(bounds, bounds[1:]):
+        lead = KEY_GROUP.match(text, start)
+        while lead:  # keys opening the segment belong to the sentence before
+            start = lead.end() + len(text[lead.end():]) - len(text[lead.end():].lstrip())
+            lead = KEY_GROUP.match(text, start)
+        seg = text[start:end]
+        if re.match(r"[\[【(][^\]】)]*$", seg) or not re.match(r"[\W_]*[A-ZÀ-Þ0-9]", seg):
+            continue  # an unfinished key, or no capital: not a new sentence ("U.S. officials")
+        count += 1
+        if count > n:
+            return start
+    return None
 
 def render(checked: list[Claim]) -> tuple[str, list[str]]:
     """The answer text with [n] markers, and the keys in the order of their numbers."""

@@ -56,3 +56,19 @@ def test_planted_instruction_does_not_change_behaviour(tmp_path):
     a = eng.ask("Quels missiles Zelensky a-t-il demandés à la Maison-Blanche ?")
     assert "PIRAT" not in a.text.upper()
     assert "tomahawk" in a.text.lower()
+
+
+def test_who_said_names_the_speaker_of_the_turn(engine):
+    a = engine.ask("Who said he would talk to his boss and get back to the other?")
+    assert not a.abstained
+    text = a.text.lower()
+    first = min((text.find(n), who) for who, names in {"ouchakov": ("ouchakov", "ushakov", "youri", "yuri"),
+                                                     "witkoff": ("witkoff", "steve")}.items()
+                for n in names if n in text)[1]
+    assert first == "ouchakov"
+    assert a.citations[0].paragraph.speaker == "Youri Ouchakov"
+
+
+def test_when_question_gets_a_date(engine):
+    a = engine.ask("When did Bloomberg publish the recordings?")
+    assert not a.abstained and "25" in a.text

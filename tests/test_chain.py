@@ -165,3 +165,21 @@ def test_when_answer_without_a_date_gets_the_date_of_its_supporting_sentence(mak
     assert answer.text.endswith("C'était le 2 mars 2024 [1].")
     assert len(answer.citations) == 1 and "2 mars 2024" in answer.citations[0].paragraph.text
 
+
+
+def test_sentence_cut_finds_where_a_sentence_beyond_n_begins():
+    cut = citations.sentence_cut
+    assert cut("Un fait [S1]. Deux faits [S2]. Trois", 2) == len("Un fait [S1]. Deux faits [S2]. ")
+    assert cut("Un fait. Deux faits. [S2] Trois", 2) == len("Un fait. Deux faits. [S2] ")  # the key stays
+    assert cut("Un fait. Deux faits. [S", 2) is None     # an unfinished key is not a sentence
+    assert cut("The U.S. officials agreed. Yes", 1) == len("The U.S. officials agreed. ")
+    assert cut("Un fait [S1].", 1) is None
+
+
+def test_a_long_answer_is_stopped_after_two_sentences(make_engine):
+    eng = make_engine("Le phare mesure 42 mètres [S1]. Il a coûté 3 millions d'euros [S1]. "
+                      "La maire Anne Le Gall l'a inauguré [S1]. Mille personnes étaient là [S1].")
+    events, _, answer = _ask(eng, "Combien mesure le phare et combien a-t-il coûté ?")
+    streamed = "".join(p for k, p in events if k == "token")
+    assert "inauguré" not in streamed and "inauguré" not in answer.timings["raw"]
+    assert "42" in answer.text and "3 millions" in answer.text and "inauguré" not in answer.text
