@@ -91,7 +91,7 @@ class AnswerChain:
         if not found or not sources:
             return cannot
         score, rank = self.support.matrix([c.text for c in found], [s.shown for s in sources],
-                                    [s.paragraph for s in sources])
+                                          [s.paragraph for s in sources], [self.context.head(s) for s in sources])
         kept: list[citations.Claim] = []
         for i, c in enumerate(found):
             passing = [j for j in range(len(sources)) if score[i, j] >= 0.5]

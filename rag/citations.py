@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 KEY_GROUP = re.compile(r"[\[【(]\s*((?:S|source\s*)?\d+(?:\s*[,;/&]\s*(?:S|source\s*)?\d+)*)\s*[\]】)]", re.I)
 ONE_KEY = re.compile(r"(?:S|source\s*)?(\d+)", re.I)
 SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[^\s»\"”’)\]])")  # never before a closing quote or bracket
+# words pointing at a key, dropped with it: "…, citing source key [S1]." / "as he said in [S1] that…"
+POINTER = (r"(?:[,;]?\s+(?:citing (?:the )?(?:source )?(?:keys?|sources?)|as (?:stated|mentioned|said|shown|written)"
+           r" in|according to|in|from|see|selon|dans|d'après))?")
 ABSTAIN_MARK = re.compile(r"\bNO_?ANSWER\b", re.I)
 
 
@@ -44,7 +47,7 @@ def claims(answer: str, known: set[str]) -> list[Claim]:
         keys: list[str] = []
         for m in KEY_GROUP.finditer(sent):
             keys += [k for k in _keys_in(m.group(1), known) if k not in keys]
-        text = re.sub(r"\s*" + KEY_GROUP.pattern, "", sent, flags=re.I)  # the key and the space before it
+        text = re.sub(POINTER + r"\s*" + KEY_GROUP.pattern, "", sent, flags=re.I)  # the key, the words before it
         text = re.sub(r"\s{2,}", " ", text).strip()
         if re.search(r"\w", text):
             out.append(Claim(text, keys))

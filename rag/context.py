@@ -89,11 +89,14 @@ class Context:
         sem = max((sim for s, e, sim in units if s >= start and e <= end), default=0.0)
         return lex + sem / self.semantic_ok
 
+    def head(self, source: Source) -> str:
+        """What the model is told about a source's document: its outlet (or author, or title) and date."""
+        doc = self.retriever.index_doc(source.paragraph.doc)
+        return ", ".join(filter(None, [doc.outlet or doc.author or doc.title, doc.date]))
+
     def render(self, sources: list[Source]) -> str:
         blocks = []
         for s in reversed(sources):  # the best source last, nearest the question: small models read it best
-            doc = self.retriever.index_doc(s.paragraph.doc)
-            head = ", ".join(filter(None, [doc.outlet or doc.author or doc.title, doc.date]))
             who = f"\n{s.paragraph.speaker} says:" if s.paragraph.speaker else ""
-            blocks.append(f"[{s.key}] ({head}){who}\n{s.shown}")
+            blocks.append(f"[{s.key}] ({self.head(s)}){who}\n{s.shown}")
         return "\n\n".join(blocks)

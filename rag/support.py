@@ -3,7 +3,8 @@
 Lexical: the share of the sentence's content terms (folded, stemmed) found in
 the paragraph. Semantic: cosine similarity of their embeddings (the embedder is
 multilingual, so an English sentence can be checked against a French source).
-Numbers in the sentence must appear in the paragraph. ``best_sentence`` picks
+Numbers in the sentence must appear in the paragraph (or in its document's
+outlet and date, which the model is shown). ``best_sentence`` picks
 the sentence of a paragraph to highlight. Semantic thresholds are per embedder,
 measured on paraphrased and translated corpus sentences; what this leaves out is real entailment (no NLI
 model runs offline here), so a sentence that reuses a source's words while
@@ -61,11 +62,14 @@ class Support:
         d /= np.linalg.norm(d, axis=1, keepdims=True) + 1e-9
         return q @ d.T
 
-    def matrix(self, claims: list[str], texts: list[str], paragraphs=None) -> tuple[np.ndarray, np.ndarray]:
+    def matrix(self, claims: list[str], texts: list[str], paragraphs=None,
+               heads: list[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(support, rank) of each text (columns) for each claim (rows). Support is 0..1, >= 0.5 meaning
         supported; rank adds the lexical and semantic evidence, to choose among supporting texts.
 
-        ``paragraphs`` (the Paragraph each text comes from) enables the sentence-level comparison."""
+        ``paragraphs`` (the Paragraph each text comes from) enables the sentence-level comparison;
+        ``heads`` (what the model was told of each text's document: outlet, date) may also hold a
+        claim's numbers (the year of a date the paragraph gives as "le 25 novembre")."""
         if not claims or not texts:
             return np.zeros((len(claims), len(texts))), np.zeros((len(claims), len(texts)))
         sem = self._semantic(claims, texts, paragraphs)
@@ -74,7 +78,7 @@ class Support:
         for i, c in enumerate(claims):
             for j, t in enumerate(texts):
                 lex, s = lexical(c, t) / LEXICAL_OK, sem[i, j] / self.semantic_ok
-                ok = numbers_ok(c, t)
+                ok = numbers_ok(c, f"{heads[j]} {t}" if heads else t)
                 out[i, j] = min(1.0, 0.5 * max(lex, s)) if ok else 0.0
                 rank[i, j] = (lex + s) if ok else 0.0
         return out, rank

@@ -59,7 +59,7 @@ def test_planted_instruction_does_not_change_behaviour(tmp_path):
 
 
 def test_who_said_names_the_speaker_of_the_turn(engine):
-    a = engine.ask("Who said he would talk to his boss and get back to the other?")
+    a = engine.ask("Qui a dit qu'il allait en parler à son patron ?")
     assert not a.abstained
     text = a.text.lower()
     first = min((text.find(n), who) for who, names in {"ouchakov": ("ouchakov", "ushakov", "youri", "yuri"),
@@ -71,4 +71,4 @@ def test_who_said_names_the_speaker_of_the_turn(engine):
 
 def test_when_question_gets_a_date(engine):
     a = engine.ask("When did Bloomberg publish the recordings?")
-    assert not a.abstained and "25" in a.text
+    assert not a.abstained and "25" in a.text and "citing" not in a.text

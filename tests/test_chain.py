@@ -113,12 +113,13 @@ def test_repair_picks_a_supporting_source_even_when_a_non_supporting_one_ranks_h
     from rag.documents import Paragraph
 
     class StubSupport:  # source 1 ranks higher on added evidence but fails the check; source 2 passes
-        def matrix(self, claims, texts, paragraphs):
+        def matrix(self, claims, texts, paragraphs, heads=None):
             return np.array([[0.45, 0.52]]), np.array([[1.8, 1.05]])
 
     chain = AnswerChain.__new__(AnswerChain)
     chain.support = StubSupport()
     chain.retriever = type("R", (), {"speakers": set()})()
+    chain.context = type("C", (), {"head": staticmethod(lambda source: "")})()
     sources = [Source("S1", Paragraph("d.txt", 1, "Un."), "Un."), Source("S2", Paragraph("d.txt", 2, "Deux."), "Deux.")]
     answer = chain.check("Une affirmation [S1].", sources, "Question ?", "fr")
     assert not answer.abstained and [c.paragraph.number for c in answer.citations] == [2]
@@ -183,3 +184,22 @@ def test_a_long_answer_is_stopped_after_two_sentences(make_engine):
     streamed = "".join(p for k, p in events if k == "token")
     assert "inauguré" not in streamed and "inauguré" not in answer.timings["raw"]
     assert "42" in answer.text and "3 millions" in answer.text and "inauguré" not in answer.text
+
+
+def test_a_year_from_the_documents_date_is_not_an_invented_number(make_engine):
+    # the paragraph gives no year; the article's date (2024), shown to the model in the source's head, does
+    eng = make_engine("Le phare de 42 mètres a été construit en 2024 [S1].")
+    _, _, answer = _ask(eng, "Combien mesure le phare ?")
+    assert not answer.abstained and "2024" in answer.text
+    assert "2024" not in answer.citations[0].paragraph.text
+    eng = make_engine("Le phare de 42 mètres a été construit en 1999 [S1].")
+    _, _, answer = _ask(eng, "Combien mesure le phare ?")
+    assert answer.abstained
+
+
+def test_words_pointing_at_a_key_go_with_it():
+    texts = [c.text for c in citations.claims(
+        "Bloomberg les a publiés le 25 novembre, citing source key [S1]. Il a dit « oui » in [S1]. "
+        "He said in [S2] that it happened in Paris [S2].", {"S1", "S2"})]
+    assert texts == ["Bloomberg les a publiés le 25 novembre.", "Il a dit « oui ».",
+                     "He said that it happened in Paris."]
