@@ -8,7 +8,8 @@ cites, never from the model's knowledge:
   that turn's speaker. A small model often names the other party of the call;
   that name is replaced by the speaker's. An answer that already names the
   speaker elsewhere in its first sentence is left alone (it may say who spoke
-  to whom).
+  to whom). The turn is found by what the sentence says, names left out
+  (``said``), so a wrong name does not pull the citation to its turns.
 - a time ("when", "quand", "what day", "quel jour", "en quelle année"): an
   answer with no date, month, year or weekday gets one more sentence giving the
   date written in the sentence that supports it, cited to the same paragraph,
@@ -106,6 +107,18 @@ def fix_speaker(text: str, speaker: str, speakers: set[str]) -> str:
             return text[:names[i][0]] + speaker + text[names[j][1]:]
     return text
 
+
+def said(claim: str, question: str, speakers: set[str]) -> str:
+    """What a who-said answer says was said, to find the turn that says it: the claim without the names
+    of known speakers (a name would pull the check towards that person's turns, right or wrong), or the
+    question when the answer is little more than a name ("Steve Witkoff.")."""
+    def without_names(text: str) -> str:
+        cut = [(a, b) for a, b, w in _names(text) if any(_is_part_of(w, s) for s in speakers)]
+        for a, b in reversed(cut):
+            text = text[:a] + text[b:]
+        return re.sub(r"\s{2,}", " ", text).strip()
+    rest = without_names(claim)
+    return rest if len(words(rest)) >= 3 else without_names(question)
 
 def complete(question: str, kept: list[Claim], paragraph_of: dict, speakers: set[str], lang: str) -> list[Claim]:
     """The checked claims, made to give what the question asks for (see the module docstring).

@@ -90,7 +90,9 @@ class AnswerChain:
         found = [c for c in found if not citations.ABSTAIN_MARK.search(c.text)]
         if not found or not sources:
             return cannot
-        score, rank = self.support.matrix([c.text for c in found], [s.shown for s in sources],
+        said = [answer_type.said(c.text, question, self.retriever.speakers) if answer_type.asks_speaker(question)
+                else c.text for c in found]
+        score, rank = self.support.matrix(said, [s.shown for s in sources],
                                           [s.paragraph for s in sources], [self.context.head(s) for s in sources])
         kept: list[citations.Claim] = []
         for i, c in enumerate(found):

@@ -71,3 +71,10 @@ def test_complete_leaves_an_answer_that_has_a_time_or_a_paragraph_without_one():
     undated = para("Ouchakov a reconnu que la conversation s'était tenue via WhatsApp.")
     kept = [Claim("Ushakov acknowledged it.", ["S1"])]
     assert at.complete("When did Ushakov acknowledge it?", kept, {"S1": undated}, SPEAKERS, "en") == kept
+
+
+def test_said_leaves_out_speaker_names_or_falls_back_to_the_question():
+    assert at.said("Steve Witkoff asked whether a call would help.", "Who asked?", SPEAKERS) == \
+        "asked whether a call would help."
+    assert at.said("Youri Ouchakov.", "Qui a dit « Comment on règle ça ? »", SPEAKERS) == \
+        "Qui a dit « Comment on règle ça ? »"

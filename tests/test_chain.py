@@ -203,3 +203,10 @@ def test_words_pointing_at_a_key_go_with_it():
         "He said in [S2] that it happened in Paris [S2].", {"S1", "S2"})]
     assert texts == ["Bloomberg les a publiés le 25 novembre.", "Il a dit « oui ».",
                      "He said that it happened in Paris."]
+
+
+def test_who_said_answer_that_is_only_a_wrong_name_is_checked_by_the_question(make_engine):
+    eng = make_engine("Anne Le Gall [S1].")
+    _, _, answer = _ask(eng, "Qui a demandé combien de bateaux passent ici chaque jour ?")
+    assert not answer.abstained and answer.text.startswith("Jean Martin")
+    assert answer.citations[0].paragraph.speaker == "Jean Martin"
