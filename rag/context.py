@@ -63,10 +63,11 @@ class Context:
         return out
 
     def shown(self, paragraph: Paragraph, queries: list[str], limit: int) -> str:
-        """The paragraph, cut to its best sentences if it is too long."""
-        if tokens.count(paragraph.text) <= limit:
-            return paragraph.text
-        spans = tokens.sentence_spans(paragraph.text)
+        """The paragraph's words (a turn without its speaker label: the head says who speaks, and a
+        model shown "NAME — …" copies it), cut to its best sentences if too long."""
+        if tokens.count(paragraph.speech) <= limit:
+            return paragraph.speech
+        spans = tokens.sentence_spans(paragraph.text, paragraph.speech_start)
         checker = self._units() if self._units else None
         units = [u for q in queries for u in checker.unit_similarities(q, paragraph)] if checker else None
         scores = [self._score(paragraph.text[s:e], queries, units, s, e) for s, e in spans]

@@ -1,0 +1,29 @@
+"""What the model reads: sources under opaque keys, with their document and speaker."""
+from rag import context
+
+
+def test_a_turn_is_shown_under_its_speaker_without_its_label(make_engine):
+    eng = make_engine("Anne Le Gall est très fière de ce phare [S1].")
+    list(eng.ask_stream("Qui est fière du phare ?", None))
+    prompt = eng.chat_model.prompts[0][-1].content
+    assert "Anne Le Gall says:\nJe suis très fière de ce phare." in prompt
+    assert "ANNE LE GALL —" not in prompt
+    assert "(Le Journal du Test" in prompt or "2024" in prompt  # the document's head
+
+
+def test_long_paragraph_is_cut_to_the_sentences_that_match_the_question(make_engine):
+    from rag.documents import Paragraph
+    eng = make_engine("NO_ANSWER")
+    text = ("Le port de Brest accueille des bateaux de pêche depuis longtemps. Le nouveau phare mesure "
+            "42 mètres de haut. La mairie prévoit aussi des travaux sur les quais l'an prochain.")
+    shown = eng.chain.context.shown(Paragraph("brest.txt", 9, text), ["Combien mesure le phare ?"], 12)
+    assert shown == "Le nouveau phare mesure 42 mètres de haut."
+    assert eng.chain.context.shown(Paragraph("brest.txt", 9, text), ["Combien mesure le phare ?"], 200) == text
+
+
+def test_at_most_per_speaker_turns_of_one_speaker(make_engine, monkeypatch):
+    monkeypatch.setattr(context, "PER_SPEAKER", 1)
+    eng = make_engine("NO_ANSWER")
+    hits = eng.chain.retriever.search(["Anne Le Gall phare bateaux"], 10)
+    sources = eng.chain.select(hits, ["Anne Le Gall phare bateaux"])
+    assert sum(s.paragraph.speaker == "Anne Le Gall" for s in sources) == 1
