@@ -1,7 +1,7 @@
 """What a question asks for, and making sure the checked answer gives it, from its cited paragraphs.
 
-Two answer types are checked; both are repaired from the paragraph a sentence
-cites, never from the model's knowledge:
+Three answer types are checked, from the paragraph a sentence cites, never
+from the model's knowledge:
 
 - a speaker ("who said / asked …", "qui a dit …"): when the first cited
   paragraph is a transcript turn, the first person the answer names must be
@@ -14,6 +14,16 @@ cites, never from the model's knowledge:
   answer with no date, month, year or weekday gets one more sentence giving the
   date written in the sentence that supports it, cited to the same paragraph,
   in the reader's language.
+- a number ("how many", "how old", "combien", "quel âge", a population, a
+  salary, a percentage): an answer without a number does not answer it, so
+  the chain gives its fixed "the documents do not say" (``answers``). A small
+  model asked for a number the sources lack tends to quote something else.
+
+And, for a question in the documents' language, ``about``: at least one of
+its content words (names left out) must occur in the sources, or the chain
+abstains ("Quelle est la couleur préférée de Zelensky ?" over sources that
+never speak of a colour). Across languages only the embeddings could tell,
+and they do not separate such questions from answerable ones.
 
 Left out: other types (numbers, places, amounts), relative dates ("la
 veille", "yesterday"), dates written only in digits ("26/11").
@@ -26,7 +36,7 @@ from rapidfuzz import fuzz
 
 from .citations import Claim
 from .support import best_sentence
-from .textnorm import fold, words
+from .textnorm import fold, terms, words
 
 SPEECH_WHO = re.compile(r"^\W*(who|qui)\b.*\b(sa(y|ys|id)|t[eo]ll|told|asks?|asked|propos|suggest|promis|dit|dis\b"
                         r"|d[ée]clar|affirm|demand|r[ée]pond|answer|repl|f[ée]licit|congratulat|wrote|[ée]crit)", re.I)
@@ -46,6 +56,10 @@ _DAYS = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|m
 DAY_MONTH = re.compile(rf"\b(?P<d>[0-3]?\d)(?:er|st|nd|rd|th)? (?P<m>{_MONTH})\b(?: (?P<y>(?:19|20)\d\d)\b)?")
 MONTH_DAY = re.compile(rf"\b(?P<m>{_MONTH}) (?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b(?:,? (?P<y>(?:19|20)\d\d)\b)?")
 TIME_WORD = re.compile(rf"\b({_MONTH}|{_DAYS}|(?:19|20)\d\d)\b")
+ASKS_NUMBER = re.compile(r"\b(how (many|old)|combien|quel [âa]ge|population|salary|salaire|percentage|pourcentage)\b", re.I)
+NUMBER_WORD = re.compile(r"\d|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty"
+                         r"|hundred|thousand|million|billion|dozen|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze"
+                         r"|douze|vingt|trente|quarante|cinquante|soixante|cent|mille|milliard|douzaine|centaine)s?\b", re.I)
 SAY = {"en": "This was on {date}.", "fr": "C'était le {date}."}
 
 
@@ -55,6 +69,23 @@ def asks_speaker(question: str) -> bool:
 
 def asks_time(question: str) -> bool:
     return bool(ASKS_TIME.search(question))
+
+
+def asks_number(question: str) -> bool:
+    """A question asking for a number, not one asking who said something with a number in it."""
+    return bool(ASKS_NUMBER.search(question)) and not re.match(r"\W*(who|whom|whose|qui)\b", question, re.I)
+
+
+def answers(question: str, kept: list[Claim]) -> bool:
+    """False when the question asks for a number and no sentence of the answer gives one."""
+    return not asks_number(question) or any(NUMBER_WORD.search(c.text) for c in kept)
+
+
+def about(question: str, texts: list[str]) -> bool:
+    """True when a content word of the question (capitalised words left out) occurs in ``texts``,
+    or when the question has none."""
+    topic = set(terms(" ".join(w for w in re.findall(r"\w[\w-]*", question) if not w[:1].isupper())))
+    return not topic or bool(topic & set(terms(" ".join(texts))))
 
 
 def dates_in(text: str) -> list[tuple[int, int, int | None]]:

@@ -90,6 +90,8 @@ class AnswerChain:
         found = [c for c in found if not citations.ABSTAIN_MARK.search(c.text)]
         if not found or not sources:
             return cannot
+        if language(question) == self.retriever.language and not answer_type.about(question, [s.shown for s in sources]):
+            return cannot  # the sources never speak of what is asked
         said = [answer_type.said(c.text, question, self.retriever.speakers) if answer_type.asks_speaker(question)
                 else c.text for c in found]
         score, rank = self.support.matrix(said, [s.shown for s in sources],
@@ -105,7 +107,7 @@ class AnswerChain:
             if not good:
                 good = [sources[best].key]  # cited to the wrong paragraph: the one that supports it
             kept.append(citations.Claim(c.text, good))
-        if not kept:
+        if not kept or not answer_type.answers(question, kept):
             return cannot
         by_key = {s.key: s for s in sources}
         kept = answer_type.complete(question, kept, {k: s.paragraph for k, s in by_key.items()},

@@ -78,3 +78,21 @@ def test_said_leaves_out_speaker_names_or_falls_back_to_the_question():
         "asked whether a call would help."
     assert at.said("Youri Ouchakov.", "Qui a dit « Comment on règle ça ? »", SPEAKERS) == \
         "Qui a dit « Comment on règle ça ? »"
+
+
+def test_a_number_question_needs_a_number_in_the_answer():
+    assert at.asks_number("How old is Yuri Ushakov?") and at.asks_number("Combien mesure le phare ?")
+    assert not at.asks_number("How much room did Witkoff expect?")  # "how much" is not always a number
+    assert not at.asks_number("Qui a demandé combien de bateaux passent ici ?")
+    assert not at.answers("How old is Yuri Ushakov?", [Claim("Steve Witkoff says: « Salut, Youri. »", ["S1"])])
+    assert at.answers("Combien de bateaux ?", [Claim("Environ deux cents bateaux.", ["S1"])])
+    assert at.answers("How many points?", [Claim("A plan in 28 points.", ["S1"])])
+    assert not at.answers("What is the population of Donetsk?", [Claim("Donetsk is in the centre.", ["S1"])])
+    assert at.answers("Who published it?", [Claim("Bloomberg.", ["S1"])])
+
+
+def test_about_needs_a_content_word_of_the_question_in_the_sources():
+    texts = ["Vendredi 17 octobre, le président Zelensky s'est rendu à la Maison-Blanche."]
+    assert not at.about("Quelle est la couleur préférée de Zelensky ?", texts)
+    assert at.about("Quel jour Zelensky s'est-il rendu à la Maison-Blanche ?", texts)
+    assert at.about("Zelensky ?", texts)  # nothing but a name: not decided here

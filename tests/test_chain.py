@@ -118,7 +118,7 @@ def test_repair_picks_a_supporting_source_even_when_a_non_supporting_one_ranks_h
 
     chain = AnswerChain.__new__(AnswerChain)
     chain.support = StubSupport()
-    chain.retriever = type("R", (), {"speakers": set()})()
+    chain.retriever = type("R", (), {"speakers": set(), "language": "fr"})()
     chain.context = type("C", (), {"head": staticmethod(lambda source: "")})()
     sources = [Source("S1", Paragraph("d.txt", 1, "Un."), "Un."), Source("S2", Paragraph("d.txt", 2, "Deux."), "Deux.")]
     answer = chain.check("Une affirmation [S1].", sources, "Question ?", "fr")
@@ -210,3 +210,15 @@ def test_who_said_answer_that_is_only_a_wrong_name_is_checked_by_the_question(ma
     _, _, answer = _ask(eng, "Qui a demandé combien de bateaux passent ici chaque jour ?")
     assert not answer.abstained and answer.text.startswith("Jean Martin")
     assert answer.citations[0].paragraph.speaker == "Jean Martin"
+
+
+def test_a_number_question_answered_without_a_number_abstains(make_engine):
+    eng = make_engine("Anne Le Gall a inauguré le phare devant la foule [S1].")
+    _, _, answer = _ask(eng, "Quel âge a Anne Le Gall ?")
+    assert answer.abstained and answer.citations == [] and answer.text == CANNOT["fr"]
+
+
+def test_a_question_about_something_the_sources_never_mention_abstains(make_engine):
+    eng = make_engine("La couleur préférée d'Anne Le Gall est le phare [S1].")
+    _, _, answer = _ask(eng, "Quelle est la couleur préférée d'Anne Le Gall ?")
+    assert answer.abstained and answer.text == CANNOT["fr"]
