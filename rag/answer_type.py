@@ -19,6 +19,9 @@ from the model's knowledge:
   the chain gives its fixed "the documents do not say" (``answers``). A small
   model asked for a number the sources lack tends to quote something else.
 
+An answer that is only a speaker and a quotation, to a question that did not
+ask what someone said, is a source copied, not an answer (``only_quotes``).
+
 And, for a question in the documents' language, ``about``: at least one of
 its content words (names left out) must occur in the sources, or the chain
 abstains ("Quelle est la couleur préférée de Zelensky ?" over sources that
@@ -38,8 +41,13 @@ from .citations import Claim
 from .support import best_sentence
 from .textnorm import fold, terms, words
 
+# questions about speech (broad: retrieval boosts the turns of a speaker such a question names)
+SPEECH = re.compile(r"\b(sa(y|ys|id)|t[eo]ll|told|asks?|asked|propos|suggest|recommend|promis|dit|dis|d[ée]clar"
+                    r"|affirm|demand|r[ée]pond|answer|repl|f[ée]licit|congratulat|quote|words?|mots?|parol)", re.I)
+# "who said / asked …" (strict: its answer's name is checked against the cited turn's speaker)
 SPEECH_WHO = re.compile(r"^\W*(who|qui)\b.*\b(sa(y|ys|id)|t[eo]ll|told|asks?|asked|propos|suggest|promis|dit|dis\b"
-                        r"|d[ée]clar|affirm|demand|r[ée]pond|answer|repl|f[ée]licit|congratulat|wrote|[ée]crit)", re.I)
+                        r"|d[ée]clar|affirm|demand|r[ée]pond|answer|repl|f[ée]licit|congratulat|wrote|[ée]crit"
+                        r"|thank|remerci|recomm[ae]nd|insist)", re.I)
 ASKS_TIME = re.compile(r"\b(when|quand|what (day|date|year|month)|which (day|date|year|month)|on what date"
                        r"|quel(le)? (jour|date|ann[ée]e|mois)|en quelle ann[ée]e|à quelle date|a quelle date)\b", re.I)
 
@@ -77,7 +85,10 @@ def asks_number(question: str) -> bool:
 
 
 def answers(question: str, kept: list[Claim]) -> bool:
-    """False when the question asks for a number and no sentence of the answer gives one."""
+    """False when the question asks for a number and no sentence of the answer gives one, or when the
+    answer only quotes a source to a question that did not ask what someone said."""
+    if only_quotes(question, kept):
+        return False
     return not asks_number(question) or any(NUMBER_WORD.search(c.text) for c in kept)
 
 
@@ -86,6 +97,20 @@ def about(question: str, texts: list[str]) -> bool:
     or when the question has none."""
     topic = set(terms(" ".join(w for w in re.findall(r"\w[\w-]*", question) if not w[:1].isupper())))
     return not topic or bool(topic & set(terms(" ".join(texts))))
+
+
+QUOTATION = re.compile(r"«[^»]*(?:»|$)|“[^”]*(?:”|$)|\"[^\"]*(?:\"|$)")
+SAYS = re.compile(r"\b(says?|said|states?|writes?|wrote|dit|d[ée]clare|[ée]crit)\b", re.I)
+
+
+def only_quotes(question: str, kept: list[Claim]) -> bool:
+    """True when the answer is nothing but a speaker and a quotation (a small model copying a source it
+    cannot answer from) to a question that did not ask what someone said."""
+    text = " ".join(c.text for c in kept)
+    if SPEECH.search(question) or not QUOTATION.search(text):
+        return False
+    own = SAYS.sub(" ", QUOTATION.sub(" ", text))
+    return not terms(" ".join(w for w in re.findall(r"\w[\w-]*", own) if not w[:1].isupper()))
 
 
 def dates_in(text: str) -> list[tuple[int, int, int | None]]:

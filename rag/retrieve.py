@@ -10,13 +10,13 @@ cross-encoder (none runs offline here).
 """
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
 from langchain_core.embeddings import Embeddings
 from rapidfuzz import fuzz
 
 from . import store
+from .answer_type import SPEECH
 from .documents import Paragraph
 from .indexer import Index
 from .lexical import Lexical
@@ -27,10 +27,6 @@ RRF_K = 60
 DENSE_N = 60
 WEIGHTS = {"dense": 1.0, "lexical": 1.0, "doc": 0.7, "speaker": 0.3}
 FOREIGN_LEXICAL = 0.2  # BM25 weight for a question in another language than the documents
-
-
-SPEECH = re.compile(r"\b(sa(y|ys|id)|t[eo]ll|told|asks?|asked|propos|suggest|recommend|promis|dit|dis|d[ée]clar"
-                    r"|affirm|demand|r[ée]pond|answer|repl|f[ée]licit|congratulat|quote|words?|mots?|parol)", re.I)
 
 
 def _speakers_named(query: str, speakers: set[str]) -> set[str]:

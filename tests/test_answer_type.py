@@ -96,3 +96,12 @@ def test_about_needs_a_content_word_of_the_question_in_the_sources():
     assert not at.about("Quelle est la couleur préférée de Zelensky ?", texts)
     assert at.about("Quel jour Zelensky s'est-il rendu à la Maison-Blanche ?", texts)
     assert at.about("Zelensky ?", texts)  # nothing but a name: not decided here
+
+
+def test_an_answer_that_only_quotes_a_source_does_not_answer_other_questions():
+    dump = [Claim("Steve Witkoff says: « Oui, parce que, écoute ce que je dis.", ["S1"]),
+            Claim("Je veux juste que tu dises cela au président Poutine. »", ["S1"])]
+    assert not at.answers("What is Witkoff's favourite football team?", dump)
+    assert at.answers("What did Witkoff say to Ushakov?", dump)  # asked what someone said: a quote answers it
+    assert at.answers("What did Ushakov congratulate Witkoff on?",
+                      [Claim("Ushakov congratulated Witkoff on the « super travail » in Gaza.", ["S1"])])
