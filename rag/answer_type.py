@@ -28,7 +28,7 @@ abstains ("Quelle est la couleur préférée de Zelensky ?" over sources that
 never speak of a colour). Across languages only the embeddings could tell,
 and they do not separate such questions from answerable ones.
 
-Left out: other types (numbers, places, amounts), relative dates ("la
+Left out: other types (places, sums of money), relative dates ("la
 veille", "yesterday"), dates written only in digits ("26/11").
 """
 from __future__ import annotations
