@@ -84,10 +84,10 @@ def asks_number(question: str) -> bool:
     return bool(ASKS_NUMBER.search(question)) and not re.match(r"\W*(who|whom|whose|qui)\b", question, re.I)
 
 
-def answers(question: str, kept: list[Claim]) -> bool:
+def answers(question: str, kept: list[Claim], speakers: set[str] = frozenset()) -> bool:
     """False when the question asks for a number and no sentence of the answer gives one, or when the
     answer only quotes a source to a question that did not ask what someone said."""
-    if only_quotes(question, kept):
+    if only_quotes(question, kept, speakers):
         return False
     return not asks_number(question) or any(NUMBER_WORD.search(c.text) for c in kept)
 
@@ -100,17 +100,21 @@ def about(question: str, texts: list[str]) -> bool:
 
 
 QUOTATION = re.compile(r"«[^»]*(?:»|$)|“[^”]*(?:”|$)|\"[^\"]*(?:\"|$)")
-SAYS = re.compile(r"\b(says?|said|states?|writes?|wrote|dit|d[ée]clare|[ée]crit)\b", re.I)
+# words that only introduce a quotation or point at the source ("This can be inferred from the source, which states:")
+SAYS = re.compile(r"\b(says?|said|states?|stated|writes?|wrote|dit|d[ée]clare|[ée]crit|source|sources|mentioned|mentionn[ée]e?"
+                  r"|inferred|fact|text|article|document|documents|indicates?|according|selon)\b", re.I)
 
 
-def only_quotes(question: str, kept: list[Claim]) -> bool:
+def only_quotes(question: str, kept: list[Claim], speakers: set[str] = frozenset()) -> bool:
     """True when the answer is nothing but a speaker and a quotation (a small model copying a source it
-    cannot answer from) to a question that did not ask what someone said."""
+    cannot answer from) to a question that did not ask what someone said. Its own words are what is left
+    outside quotation marks, without the words that introduce a quotation and without speakers' names."""
     text = " ".join(c.text for c in kept)
     if SPEECH.search(question) or not QUOTATION.search(text):
         return False
     own = SAYS.sub(" ", QUOTATION.sub(" ", text))
-    return not terms(" ".join(w for w in re.findall(r"\w[\w-]*", own) if not w[:1].isupper()))
+    return not terms(" ".join(w for w in re.findall(r"\w[\w-]*", own)
+                              if not any(_is_part_of(w, s) for s in speakers)))
 
 
 def dates_in(text: str) -> list[tuple[int, int, int | None]]:

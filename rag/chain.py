@@ -107,7 +107,7 @@ class AnswerChain:
             if not good:
                 good = [sources[best].key]  # cited to the wrong paragraph: the one that supports it
             kept.append(citations.Claim(c.text, good))
-        if not kept or not answer_type.answers(question, kept):
+        if not kept or not answer_type.answers(question, kept, self.retriever.speakers):
             return cannot
         by_key = {s.key: s for s in sources}
         kept = answer_type.complete(question, kept, {k: s.paragraph for k, s in by_key.items()},
