@@ -114,7 +114,7 @@ def only_quotes(question: str, kept: list[Claim], speakers: set[str] = frozenset
         return False
     own = SAYS.sub(" ", QUOTATION.sub(" ", text))
     return not terms(" ".join(w for w in re.findall(r"\w[\w-]*", own)
-                              if not any(_is_part_of(w, s) for s in speakers)))
+                              if not any(names_person(w, s) for s in speakers)))
 
 
 def dates_in(text: str) -> list[tuple[int, int, int | None]]:
@@ -144,7 +144,9 @@ def _names(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"\b[A-ZÀ-Þ][\w'’-]+", text)]
 
 
-def _is_part_of(word: str, person: str) -> bool:
+def names_person(word: str, person: str) -> bool:
+    """True when ``word`` is one of the name words of ``person`` (over three letters; spelling variants
+    such as Ushakov / Ouchakov allowed)."""
     w = fold(word)
     return len(w) > 3 and any(fuzz.ratio(w, p) >= 80 for p in words(person) if len(p) > 3)
 
@@ -153,11 +155,11 @@ def fix_speaker(text: str, speaker: str, speakers: set[str]) -> str:
     """``text`` with its first-named known person replaced by ``speaker`` when that person is another
     speaker and ``speaker`` is not named in the text at all."""
     names = _names(text)
-    if any(_is_part_of(w, speaker) for _, _, w in names):
+    if any(names_person(w, speaker) for _, _, w in names):
         return text
     others = [s for s in speakers if s != speaker]
     for i, (start, end, w) in enumerate(names):
-        if any(_is_part_of(w, o) for o in others):
+        if any(names_person(w, o) for o in others):
             # the whole name: neighbouring capitalised words of the same person ("Steve Witkoff")
             j = i
             while j + 1 < len(names) and names[j + 1][0] == names[j][1] + 1:
@@ -173,12 +175,13 @@ def said(claim: str, question: str, speakers: set[str]) -> str:
     of known speakers (a name would pull the check towards that person's turns, right or wrong), or the
     question when the answer is little more than a name ("Steve Witkoff.")."""
     def without_names(text: str) -> str:
-        cut = [(a, b) for a, b, w in _names(text) if any(_is_part_of(w, s) for s in speakers)]
+        cut = [(a, b) for a, b, w in _names(text) if any(names_person(w, s) for s in speakers)]
         for a, b in reversed(cut):
             text = text[:a] + text[b:]
         return re.sub(r"\s{2,}", " ", text).strip()
     rest = without_names(claim)
     return rest if len(words(rest)) >= 3 else without_names(question)
+
 
 def complete(question: str, kept: list[Claim], paragraph_of: dict, speakers: set[str], lang: str) -> list[Claim]:
     """The checked claims, made to give what the question asks for (see the module docstring).

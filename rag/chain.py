@@ -90,12 +90,14 @@ class AnswerChain:
         found = [c for c in found if not citations.ABSTAIN_MARK.search(c.text)]
         if not found or not sources:
             return cannot
-        if language(question) == self.retriever.language and not answer_type.about(question, [s.shown for s in sources]):
+        texts = [s.shown for s in sources]
+        if lang == self.retriever.language and not answer_type.about(question, texts):
             return cannot  # the sources never speak of what is asked
-        said = [answer_type.said(c.text, question, self.retriever.speakers) if answer_type.asks_speaker(question)
-                else c.text for c in found]
-        score, rank = self.support.matrix(said, [s.shown for s in sources],
-                                          [s.paragraph for s in sources], [self.context.head(s) for s in sources])
+        said = [c.text for c in found]
+        if answer_type.asks_speaker(question):
+            said = [answer_type.said(c, question, self.retriever.speakers) for c in said]
+        score, rank = self.support.matrix(said, texts, [s.paragraph for s in sources],
+                                          [self.context.head(s) for s in sources])
         kept: list[citations.Claim] = []
         for i, c in enumerate(found):
             passing = [j for j in range(len(sources)) if score[i, j] >= 0.5]

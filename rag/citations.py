@@ -18,6 +18,7 @@ SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[^\s»\"”’)\]])")  # never before
 # words pointing at a key, dropped with it: "…, citing source key [S1]." / "as he said in [S1] that…"
 POINTER = (r"(?:[,;]?\s+(?:citing (?:the )?(?:source )?(?:keys?|sources?)|as (?:stated|mentioned|said|shown|written)"
            r" in|according to|in|from|see|selon|dans|d'après))?")
+SPACES = re.compile(r"\s*")
 ABSTAIN_MARK = re.compile(r"\bNO_?ANSWER\b", re.I)
 
 
@@ -62,7 +63,7 @@ def sentence_cut(text: str, n: int) -> int | None:
     for start, end in zip(bounds, bounds[1:]):
         lead = KEY_GROUP.match(text, start)
         while lead:  # keys opening the segment belong to the sentence before
-            start = lead.end() + len(text[lead.end():]) - len(text[lead.end():].lstrip())
+            start = SPACES.match(text, lead.end()).end()
             lead = KEY_GROUP.match(text, start)
         seg = text[start:end]
         if re.match(r"[\[【(][^\]】)]*$", seg) or not re.match(r"[\W_]*[A-ZÀ-Þ0-9]", seg):
@@ -71,6 +72,7 @@ def sentence_cut(text: str, n: int) -> int | None:
         if count > n:
             return start
     return None
+
 
 def render(checked: list[Claim]) -> tuple[str, list[str]]:
     """The answer text with [n] markers, and the keys in the order of their numbers."""

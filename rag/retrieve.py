@@ -13,10 +13,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 from langchain_core.embeddings import Embeddings
-from rapidfuzz import fuzz
 
 from . import store
-from .answer_type import SPEECH
+from .answer_type import SPEECH, names_person
 from .documents import Paragraph
 from .indexer import Index
 from .lexical import Lexical
@@ -33,13 +32,8 @@ def _speakers_named(query: str, speakers: set[str]) -> set[str]:
     """Speakers whose name a question about speech uses (any name word, spelling variants allowed)."""
     if not SPEECH.search(query):
         return set()
-    q = [w for w in words(query) if len(w) > 3]
-    out = set()
-    for s in speakers:
-        parts = [w for w in words(s) if len(w) > 3]
-        if any(fuzz.ratio(a, b) >= 80 for a in q for b in parts):
-            out.add(s)
-    return out
+    q = words(query)
+    return {s for s in speakers if any(names_person(w, s) for w in q)}
 
 
 class Retriever:
