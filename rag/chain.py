@@ -164,7 +164,8 @@ class AnswerChain:
         except Exception as e:
             raise BackendError(f"The chat model failed while answering ({e}).") from e
         answer = self.check(raw, sources, question, lang)
-        if not answer.abstained and clear_language(citations.KEY_GROUP.sub("", answer.text)) not in (None, lang):
+        # the model's own words tell its language (a date sentence we add is already in the reader's)
+        if not answer.abstained and clear_language(citations.KEY_GROUP.sub("", raw)) not in (None, lang):
             answer = self._in_language(answer, raw, sources, question, lang)
         answer.sources = shown
         answer.timings = {"sources": t_sources, "first_token": t_first, "total": time.perf_counter() - t0,

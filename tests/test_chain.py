@@ -168,6 +168,15 @@ def test_when_answer_without_a_date_gets_the_date_of_its_supporting_sentence(mak
 
 
 
+def test_a_when_answer_in_the_sources_language_is_translated_despite_the_date_we_add(make_engine):
+    # the added "This was on …" is English; the model's own French must still be caught
+    eng = make_engine("La maire Anne Le Gall a inauguré le phare devant mille personnes avec les habitants [S1].",
+                      "The mayor of Brest, Anne Le Gall, inaugurated the phare devant mille personnes [S1].")
+    _, _, answer = _ask(eng, "When did the mayor open the lighthouse?")
+    assert len(eng.chat_model.prompts) == 2
+    assert answer.text.startswith("The mayor of Brest, Anne Le Gall, inaugurated") and "2 March 2024" in answer.text
+
+
 def test_sentence_cut_finds_where_a_sentence_beyond_n_begins():
     cut = citations.sentence_cut
     assert cut("Un fait [S1]. Deux faits [S2]. Trois", 2) == len("Un fait [S1]. Deux faits [S2]. ")
