@@ -139,7 +139,7 @@ def say_date(date: tuple[int, int, int | None], lang: str) -> str:
     return f"{day}{'er' if lang == 'fr' and day == 1 else ''} {name}" + (f" {year}" if year else "")
 
 
-def _names(text: str) -> list[tuple[int, int, str]]:
+def name_spans(text: str) -> list[tuple[int, int, str]]:
     """(start, end, word) of the capitalised words of ``text``."""
     return [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"\b[A-ZÀ-Þ][\w'’-]+", text)]
 
@@ -154,7 +154,7 @@ def names_person(word: str, person: str) -> bool:
 def fix_speaker(text: str, speaker: str, speakers: set[str]) -> str:
     """``text`` with its first-named known person replaced by ``speaker`` when that person is another
     speaker and ``speaker`` is not named in the text at all."""
-    names = _names(text)
+    names = name_spans(text)
     if any(names_person(w, speaker) for _, _, w in names):
         return text
     others = [s for s in speakers if s != speaker]
@@ -175,7 +175,7 @@ def said(claim: str, question: str, speakers: set[str]) -> str:
     of known speakers (a name would pull the check towards that person's turns, right or wrong), or the
     question when the answer is little more than a name ("Steve Witkoff.")."""
     def without_names(text: str) -> str:
-        cut = [(a, b) for a, b, w in _names(text) if any(names_person(w, s) for s in speakers)]
+        cut = [(a, b) for a, b, w in name_spans(text) if any(names_person(w, s) for s in speakers)]
         for a, b in reversed(cut):
             text = text[:a] + text[b:]
         return re.sub(r"\s{2,}", " ", text).strip()

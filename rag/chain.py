@@ -28,7 +28,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import RunnableLambda
 
-from . import answer_type, citations, prompts
+from . import answer_type, attribution, citations, prompts
 from .context import Context, Source
 from .errors import BackendError, RagError
 from .results import Answer, Citation, Hit
@@ -112,8 +112,9 @@ class AnswerChain:
         if not kept or not answer_type.answers(question, kept, self.retriever.speakers):
             return cannot
         by_key = {s.key: s for s in sources}
-        kept = answer_type.complete(question, kept, {k: s.paragraph for k, s in by_key.items()},
-                                    self.retriever.speakers, lang)
+        paragraph_of = {k: s.paragraph for k, s in by_key.items()}
+        kept = attribution.mend(kept, paragraph_of, self.retriever.speakers, self.context.voice)
+        kept = answer_type.complete(question, kept, paragraph_of, self.retriever.speakers, lang)
         text, order = citations.render(kept)
         claim_of = {k: next(c.text for c in kept if k in c.keys) for k in order}
         cites = [Citation(n, by_key[k].paragraph, best_sentence(claim_of[k], by_key[k].paragraph.text))

@@ -90,10 +90,15 @@ class Context:
         sem = max((sim for s, e, sim in units if s >= start and e <= end), default=0.0)
         return lex + sem / self.semantic_ok
 
+    def voice(self, paragraph: Paragraph) -> str:
+        """Who speaks in a document's narration: its outlet (or author, or title)."""
+        doc = self.retriever.index_doc(paragraph.doc)
+        return doc.outlet or doc.author or doc.title
+
     def head(self, source: Source) -> str:
         """What the model is told about a source's document: its outlet (or author, or title) and date."""
         doc = self.retriever.index_doc(source.paragraph.doc)
-        return ", ".join(filter(None, [doc.outlet or doc.author or doc.title, doc.date]))
+        return ", ".join(filter(None, [self.voice(source.paragraph), doc.date]))
 
     def render(self, sources: list[Source]) -> str:
         blocks = []

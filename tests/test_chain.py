@@ -119,7 +119,7 @@ def test_repair_picks_a_supporting_source_even_when_a_non_supporting_one_ranks_h
     chain = AnswerChain.__new__(AnswerChain)
     chain.support = StubSupport()
     chain.retriever = type("R", (), {"speakers": set(), "language": "fr"})()
-    chain.context = type("C", (), {"head": staticmethod(lambda source: "")})()
+    chain.context = type("C", (), {"head": staticmethod(lambda source: ""), "voice": staticmethod(lambda p: "")})()
     sources = [Source("S1", Paragraph("d.txt", 1, "Un."), "Un."), Source("S2", Paragraph("d.txt", 2, "Deux."), "Deux.")]
     answer = chain.check("Une affirmation [S1].", sources, "Question ?", "fr")
     assert not answer.abstained and [c.paragraph.number for c in answer.citations] == [2]
@@ -175,6 +175,13 @@ def test_a_when_answer_in_the_sources_language_is_translated_despite_the_date_we
     _, _, answer = _ask(eng, "When did the mayor open the lighthouse?")
     assert len(eng.chat_model.prompts) == 2
     assert answer.text.startswith("The mayor of Brest, Anne Le Gall, inaugurated") and "2 March 2024" in answer.text
+
+
+def test_a_speaker_said_to_say_what_the_narration_says_is_replaced_by_the_narrations_voice(make_engine):
+    eng = make_engine("Jean Martin a dit que le nouveau phare du port de Brest mesure 42 mètres [S1].")
+    _, _, answer = _ask(eng, "Combien mesure le nouveau phare du port de Brest ?")
+    assert answer.citations[0].paragraph.speaker is None and "42 mètres" in answer.citations[0].paragraph.text
+    assert answer.text.startswith("Le Journal du Test a dit que le nouveau phare")
 
 
 def test_sentence_cut_finds_where_a_sentence_beyond_n_begins():
