@@ -19,14 +19,7 @@ from the model's knowledge:
   the chain gives its fixed "the documents do not say" (``answers``). A small
   model asked for a number the sources lack tends to quote something else.
 
-An answer that is only a speaker and a quotation, to a question that did not
-ask what someone said, is a source copied, not an answer (``only_quotes``).
-
-And, for a question in the documents' language, ``about``: at least one of
-its content words (names left out) must occur in the sources, or the chain
-abstains ("Quelle est la couleur préférée de Zelensky ?" over sources that
-never speak of a colour). Across languages only the embeddings could tell,
-and they do not separate such questions from answerable ones.
+Whether an answer is about the question at all is ``relevance``'s.
 
 Left out: other types (places, sums of money), relative dates ("la
 veille", "yesterday"), dates written only in digits ("26/11").
@@ -39,7 +32,7 @@ from rapidfuzz import fuzz
 
 from .citations import Claim
 from .support import best_sentence
-from .textnorm import fold, terms, words
+from .textnorm import fold, words
 
 # questions about speech (broad: retrieval boosts the turns of a speaker such a question names)
 SPEECH = re.compile(r"\b(sa(y|ys|id)|t[eo]ll|told|asks?|asked|propos|suggest|recommend|promis|dit|dis|d[ée]clar"
@@ -84,37 +77,9 @@ def asks_number(question: str) -> bool:
     return bool(ASKS_NUMBER.search(question)) and not re.match(r"\W*(who|whom|whose|qui)\b", question, re.I)
 
 
-def answers(question: str, kept: list[Claim], speakers: set[str] = frozenset()) -> bool:
-    """False when the question asks for a number and no sentence of the answer gives one, or when the
-    answer only quotes a source to a question that did not ask what someone said."""
-    if only_quotes(question, kept, speakers):
-        return False
+def answers(question: str, kept: list[Claim]) -> bool:
+    """False when the question asks for a number and no sentence of the answer gives one."""
     return not asks_number(question) or any(NUMBER_WORD.search(c.text) for c in kept)
-
-
-def about(question: str, texts: list[str]) -> bool:
-    """True when a content word of the question (capitalised words left out) occurs in ``texts``,
-    or when the question has none."""
-    topic = set(terms(" ".join(w for w in re.findall(r"\w[\w-]*", question) if not w[:1].isupper())))
-    return not topic or bool(topic & set(terms(" ".join(texts))))
-
-
-QUOTATION = re.compile(r"«[^»]*(?:»|$)|“[^”]*(?:”|$)|\"[^\"]*(?:\"|$)")
-# words that only introduce a quotation or point at the source ("This can be inferred from the source, which states:")
-SAYS = re.compile(r"\b(says?|said|states?|stated|writes?|wrote|dit|d[ée]clare|[ée]crit|source|sources|mentioned|mentionn[ée]e?"
-                  r"|inferred|fact|text|article|document|documents|indicates?|according|selon)\b", re.I)
-
-
-def only_quotes(question: str, kept: list[Claim], speakers: set[str] = frozenset()) -> bool:
-    """True when the answer is nothing but a speaker and a quotation (a small model copying a source it
-    cannot answer from) to a question that did not ask what someone said. Its own words are what is left
-    outside quotation marks, without the words that introduce a quotation and without speakers' names."""
-    text = " ".join(c.text for c in kept)
-    if SPEECH.search(question) or not QUOTATION.search(text):
-        return False
-    own = SAYS.sub(" ", QUOTATION.sub(" ", text))
-    return not terms(" ".join(w for w in re.findall(r"\w[\w-]*", own)
-                              if not any(names_person(w, s) for s in speakers)))
 
 
 def dates_in(text: str) -> list[tuple[int, int, int | None]]:

@@ -28,7 +28,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import RunnableLambda
 
-from . import answer_type, attribution, citations, prompts
+from . import answer_type, attribution, citations, prompts, relevance
 from .context import Context, Source
 from .errors import BackendError, RagError
 from .results import Answer, Citation, Hit
@@ -91,7 +91,7 @@ class AnswerChain:
         if not found or not sources:
             return cannot
         texts = [s.shown for s in sources]
-        if lang == self.retriever.language and not answer_type.about(question, texts):
+        if lang == self.retriever.language and not relevance.about(question, texts):
             return cannot  # the sources never speak of what is asked
         said = [c.text for c in found]
         if answer_type.asks_speaker(question):
@@ -109,7 +109,7 @@ class AnswerChain:
             if not good:
                 good = [sources[best].key]  # cited to the wrong paragraph: the one that supports it
             kept.append(citations.Claim(c.text, good))
-        if not kept or not answer_type.answers(question, kept, self.retriever.speakers):
+        if not kept or not answer_type.answers(question, kept) or self._off_topic(question, kept, sources, lang):
             return cannot
         by_key = {s.key: s for s in sources}
         paragraph_of = {k: s.paragraph for k, s in by_key.items()}
@@ -120,6 +120,16 @@ class AnswerChain:
         cites = [Citation(n, by_key[k].paragraph, best_sentence(claim_of[k], by_key[k].paragraph.text))
                  for n, k in enumerate(order, 1)]
         return Answer(question=question, text=text, citations=cites, language=lang)
+
+    def _off_topic(self, question: str, kept: list[citations.Claim], sources: list[Source], lang: str) -> bool:
+        """The answer copies a source, or (in the reader's language) never uses the question's words."""
+        if relevance.only_quotes(question, kept, self.retriever.speakers):
+            return True
+        if clear_language(" ".join(c.text for c in kept)) not in (None, lang):
+            return False  # judged again once translated
+        keys = {k for c in kept for k in c.keys}
+        cited = [s.paragraph.text for s in sources if s.key in keys] if lang == self.retriever.language else []
+        return not relevance.on_topic(question, kept, cited)
 
     def _in_language(self, answer: Answer, raw: str, sources: list[Source], question: str, lang: str) -> Answer:
         """The small model sometimes answers in the sources' language: its answer is translated into the

@@ -184,6 +184,12 @@ def test_a_speaker_said_to_say_what_the_narration_says_is_replaced_by_the_narrat
     assert answer.text.startswith("Le Journal du Test a dit que le nouveau phare")
 
 
+def test_a_supported_answer_that_never_uses_the_questions_words_abstains(make_engine):
+    eng = make_engine("The mayor of Brest, Anne Le Gall, inaugurated the phare devant mille personnes [S1].")
+    _, _, answer = _ask(eng, "What is the phone number of Anne Le Gall's office?")
+    assert answer.abstained and not answer.citations
+
+
 def test_sentence_cut_finds_where_a_sentence_beyond_n_begins():
     cut = citations.sentence_cut
     assert cut("Un fait [S1]. Deux faits [S2]. Trois", 2) == len("Un fait [S1]. Deux faits [S2]. ")

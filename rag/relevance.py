@@ -1,0 +1,80 @@
+"""Whether a checked answer is about the question at all, from words alone.
+
+Every sentence of an answer may be supported by the paragraph it cites and
+still not answer the question: a small model asked something the sources do
+not say tends to copy or retell a source instead of saying so. Three rules,
+each giving the chain's fixed "the documents do not say":
+
+- ``about``: for a question in the documents' language, at least one of its
+  content words must occur in the sources ("Quelle est la couleur préférée de
+  Zelensky ?" over sources that never speak of a colour);
+- ``only_quotes``: an answer that is only a speaker and a quotation, to a
+  question that did not ask what someone said, is a source copied;
+- ``on_topic``: a question with two or more content words must share one
+  with its answer, or with the paragraphs the answer cites when they are in
+  the question's language. The answer is in the question's language, so the
+  two can be compared word for word; a shared five-letter beginning counts
+  (congratulate / congratulated). Who-said questions, and questions for a
+  date or a number answered with one, are left to ``answer_type``.
+
+Content words are the words of the question that are not stop words, not
+capitalised (names) and at least four letters long. Left out: synonyms ("the
+party" for "the Republicans"), and across languages only the embeddings could
+tell, which do not separate such questions from answerable ones.
+"""
+from __future__ import annotations
+
+import re
+
+from . import answer_type
+from .citations import Claim
+from .textnorm import stop_words, terms, words
+
+QUOTATION = re.compile(r"«[^»]*(?:»|$)|“[^”]*(?:”|$)|\"[^\"]*(?:\"|$)")
+# words that only introduce a quotation or point at the source ("This can be inferred from the source, which states:")
+SAYS = re.compile(r"\b(says?|said|states?|stated|writes?|wrote|dit|d[ée]clare|[ée]crit|source|sources|mentioned|mentionn[ée]e?"
+                  r"|inferred|fact|text|article|document|documents|indicates?|according|selon)\b", re.I)
+PREFIX = 5       # letters two words must share to count as the same word
+MIN_WORDS = 2    # content words a question needs before ``on_topic`` judges it
+
+
+def _uncapitalised(text: str) -> str:
+    return " ".join(w for w in re.findall(r"\w[\w-]*", text) if not w[:1].isupper())
+
+
+def about(question: str, texts: list[str]) -> bool:
+    """True when a content word of the question (capitalised words left out) occurs in ``texts``,
+    or when the question has none."""
+    topic = set(terms(_uncapitalised(question)))
+    return not topic or bool(topic & set(terms(" ".join(texts))))
+
+
+def only_quotes(question: str, kept: list[Claim], speakers: set[str] = frozenset()) -> bool:
+    """True when the answer is nothing but a speaker and a quotation (a small model copying a source it
+    cannot answer from) to a question that did not ask what someone said. Its own words are what is left
+    outside quotation marks, without the words that introduce a quotation and without speakers' names."""
+    text = " ".join(c.text for c in kept)
+    if answer_type.SPEECH.search(question) or not QUOTATION.search(text):
+        return False
+    own = SAYS.sub(" ", QUOTATION.sub(" ", text))
+    return not terms(" ".join(w for w in re.findall(r"\w[\w-]*", own)
+                              if not any(answer_type.names_person(w, s) for s in speakers)))
+
+
+def content_words(question: str) -> set[str]:
+    stops = stop_words()
+    return {w for w in words(_uncapitalised(question)) if w not in stops and len(w) >= 4 and not w.isdigit()}
+
+
+def on_topic(question: str, kept: list[Claim], cited: list[str] = ()) -> bool:
+    """False when the question has ``MIN_WORDS`` content words and neither the answer nor ``cited`` (the
+    cited paragraphs, given only when they are in the question's language) uses any of them."""
+    asked = content_words(question)
+    text = " ".join(c.text for c in kept)
+    if len(asked) < MIN_WORDS or answer_type.asks_speaker(question):
+        return True
+    if (answer_type.asks_time(question) and answer_type.has_time(text)) or \
+            (answer_type.asks_number(question) and answer_type.NUMBER_WORD.search(text)):
+        return True
+    used = {w[:PREFIX] for w in words(" ".join([text, *cited])) if len(w) >= 4}
+    return any(w[:PREFIX] in used for w in asked)

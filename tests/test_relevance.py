@@ -1,0 +1,57 @@
+"""Whether an answer is about the question: sources' words, copied quotes, the question's own words."""
+from rag import relevance as rel
+from rag.citations import Claim
+
+SPEAKERS = {"Youri Ouchakov", "Steve Witkoff"}
+
+
+def claims(*texts):
+    return [Claim(t, ["S1"]) for t in texts]
+
+
+def test_about_needs_a_content_word_of_the_question_in_the_sources():
+    texts = ["Vendredi 17 octobre, le président Zelensky s'est rendu à la Maison-Blanche."]
+    assert not rel.about("Quelle est la couleur préférée de Zelensky ?", texts)
+    assert rel.about("Quel jour Zelensky s'est-il rendu à la Maison-Blanche ?", texts)
+    assert rel.about("Zelensky ?", texts)  # nothing but a name: not decided here
+
+
+def test_an_answer_that_only_quotes_a_source_does_not_answer_other_questions():
+    dump = claims("Steve Witkoff says: « Oui, parce que, écoute ce que je dis.",
+                  "Je veux juste que tu dises cela au président Poutine. »")
+    assert rel.only_quotes("What is Witkoff's favourite football team?", dump, SPEAKERS)
+    assert not rel.only_quotes("What did Witkoff say to Ushakov?", dump)  # asked what someone said
+    assert not rel.only_quotes("What did Ushakov congratulate Witkoff on?",
+                               claims("Ushakov congratulated Witkoff on the « super travail » in Gaza."))
+
+
+def test_an_answer_that_only_points_at_a_quoted_source_does_not_answer():
+    meta = claims("This can be inferred from the fact that he was mentioned in the source, which states: "
+                  "« Cette précision éclaire le contexte technique. »")
+    assert rel.only_quotes("Who is Kirill Dmitriev?", meta)
+    assert not rel.only_quotes("Who is Kirill Dmitriev?", claims("According to the source, he is « l'émissaire » of Putin."))
+
+
+def test_an_answer_that_never_uses_the_questions_words_is_off_topic():
+    assert not rel.on_topic("Quel est le numéro de téléphone de Witkoff ?",
+                            claims("Steve Witkoff a affiché un « profond respect » pour Vladimir Poutine."),
+                            ["Witkoff a affiché un « profond respect » pour Vladimir Poutine."])
+    assert not rel.on_topic("Which football club does Ushakov support?",
+                            claims("He is described as a presidential adviser and is mentioned in the call."))
+
+
+def test_a_shared_word_beginning_in_the_answer_or_the_cited_paragraph_is_on_topic():
+    assert rel.on_topic("What did Ushakov congratulate Witkoff on at the start of the call?",
+                        claims("Ushakov congratulated Witkoff on the super work done by the US."))
+    # a short French answer whose cited paragraph holds the question's words
+    assert rel.on_topic("Qu'a fait la Russie pour laisser le champ libre aux efforts américains ?",
+                        claims("Elle a suspendu le premier sommet russo-arabe."),
+                        ["La Russie a suspendu le sommet russo-arabe pour laisser le champ libre aux efforts américains."])
+
+
+def test_questions_left_to_the_answer_type_rules_or_with_one_content_word_are_not_judged():
+    assert rel.on_topic("Who asked whether the leaders should speak by phone?", claims("Youri Ouchakov."))
+    assert rel.on_topic("When did Bloomberg publish the recordings?", claims("On 25 November 2025."))
+    assert rel.on_topic("How many points did the peace plan have?", claims("Twenty."))
+    assert rel.on_topic("What missiles did Zelensky ask for?", claims("Tomahawks."))  # one content word
+    assert not rel.on_topic("When did Bloomberg publish the recordings?", claims("Someone leaked them."))
