@@ -13,9 +13,10 @@ each giving the chain's fixed "the documents do not say":
 - ``on_topic``: a question with two or more content words must share one
   with its answer, or with the paragraphs the answer cites when they are in
   the question's language. The answer is in the question's language, so the
-  two can be compared word for word; a shared five-letter beginning counts
-  (congratulate / congratulated). Who-said questions, and questions for a
-  date or a number answered with one, are left to ``answer_type``.
+  two can be compared word for word: the same five-letter beginning of a word
+  or of its lemma counts (congratulate / congratulated, speak / spoke; lemmas
+  from simplemma, English then French). Who-said questions, and questions for
+  a date or a number answered with one, are left to ``answer_type``.
 
 Content words are the words of the question that are not stop words, not
 capitalised (names) and at least four letters long. Left out: synonyms ("the
@@ -24,7 +25,10 @@ tell, which do not separate such questions from answerable ones.
 """
 from __future__ import annotations
 
+import functools
 import re
+
+import simplemma
 
 from . import answer_type
 from .citations import Claim
@@ -61,6 +65,12 @@ def only_quotes(question: str, kept: list[Claim], speakers: set[str] = frozenset
                               if not any(answer_type.names_person(w, s) for s in speakers)))
 
 
+@functools.lru_cache(maxsize=50_000)
+def _keys(word: str) -> frozenset[str]:
+    """What two words must share one of to count as the same: the beginning of the word or of its lemma."""
+    return frozenset({word[:PREFIX], simplemma.lemmatize(word, lang=("en", "fr"))[:PREFIX]})
+
+
 def content_words(question: str) -> set[str]:
     stops = stop_words()
     return {w for w in words(_uncapitalised(question)) if w not in stops and len(w) >= 4 and not w.isdigit()}
@@ -76,5 +86,5 @@ def on_topic(question: str, kept: list[Claim], cited: list[str] = ()) -> bool:
     if (answer_type.asks_time(question) and answer_type.has_time(text)) or \
             (answer_type.asks_number(question) and answer_type.NUMBER_WORD.search(text)):
         return True
-    used = {w[:PREFIX] for w in words(" ".join([text, *cited])) if len(w) >= 4}
-    return any(w[:PREFIX] in used for w in asked)
+    used = set().union(*(_keys(w) for w in words(" ".join([text, *cited])) if len(w) >= 3))
+    return any(_keys(w) & used for w in asked)

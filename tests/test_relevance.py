@@ -43,6 +43,7 @@ def test_an_answer_that_never_uses_the_questions_words_is_off_topic():
 def test_a_shared_word_beginning_in_the_answer_or_the_cited_paragraph_is_on_topic():
     assert rel.on_topic("What did Ushakov congratulate Witkoff on at the start of the call?",
                         claims("Ushakov congratulated Witkoff on the super work done by the US."))
+    assert rel.on_topic("What language did Witkoff speak with Ushakov?", claims("Witkoff spoke English with him."))
     # a short French answer whose cited paragraph holds the question's words
     assert rel.on_topic("Qu'a fait la Russie pour laisser le champ libre aux efforts américains ?",
                         claims("Elle a suspendu le premier sommet russo-arabe."),
