@@ -14,9 +14,11 @@
    each sentence must be supported by the paragraph it cites (``support``), a
    wrong key is replaced by the supporting source, an unsupported sentence is
    dropped. No supported sentence, or the model's NO_ANSWER, gives the fixed
-   "cannot answer" sentence with no citations. What the question asks for is
-   then checked (``answer_type``): who spoke, from the cited turn's speaker;
-   when, from the date in the supporting sentence.
+   "cannot answer" sentence with no citations, and so does an answer that is
+   not about the question (``relevance``). What the question asks for is then
+   checked (``answer_type``): who spoke, from the cited turn's speaker; when,
+   from the date in the supporting sentence. A sentence that makes someone
+   speak must cite their turn, or narration naming them (``attribution``).
 """
 from __future__ import annotations
 
