@@ -109,6 +109,16 @@ def name_spans(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"\b[A-ZÀ-Þ][\w'’-]+", text)]
 
 
+def whole_name(names: list[tuple[int, int, str]], i: int) -> tuple[int, int]:
+    """Indexes of the first and last of the capitalised words next to ``names[i]`` ("Steve Witkoff")."""
+    first, last = i, i
+    while last + 1 < len(names) and names[last + 1][0] == names[last][1] + 1:
+        last += 1
+    while first > 0 and names[first - 1][1] + 1 == names[first][0]:
+        first -= 1
+    return first, last
+
+
 def names_person(word: str, person: str) -> bool:
     """True when ``word`` is one of the name words of ``person`` (over three letters; spelling variants
     such as Ushakov / Ouchakov allowed)."""
@@ -125,13 +135,8 @@ def fix_speaker(text: str, speaker: str, speakers: set[str]) -> str:
     others = [s for s in speakers if s != speaker]
     for i, (start, end, w) in enumerate(names):
         if any(names_person(w, o) for o in others):
-            # the whole name: neighbouring capitalised words of the same person ("Steve Witkoff")
-            j = i
-            while j + 1 < len(names) and names[j + 1][0] == names[j][1] + 1:
-                j += 1
-            while i > 0 and names[i - 1][1] + 1 == names[i][0]:
-                i -= 1
-            return text[:names[i][0]] + speaker + text[names[j][1]:]
+            first, last = whole_name(names, i)
+            return text[:names[first][0]] + speaker + text[names[last][1]:]
     return text
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from .answer_type import fix_speaker, name_spans, names_person
+from .answer_type import fix_speaker, name_spans, names_person, whole_name
 from .citations import Claim
 
 # after the name, an optional apposition (", adviser to Vladimir Putin,"), then a verb of speech
@@ -40,13 +40,8 @@ def speaking(text: str, speakers: set[str]) -> str | None:
         person = next((s for s in speakers if names_person(word, s)), None)
         if person is None:
             continue
-        j = i  # the name's last word ("Steve Witkoff")
-        while j + 1 < len(names) and names[j + 1][0] == names[j][1] + 1:
-            j += 1
-        first = i
-        while first > 0 and names[first - 1][1] + 1 == names[first][0]:
-            first -= 1
-        if AFTER_NAME.match(text[names[j][1]:]) or BEFORE_NAME.search(text[:names[first][0]]):
+        first, last = whole_name(names, i)
+        if AFTER_NAME.match(text[names[last][1]:]) or BEFORE_NAME.search(text[:names[first][0]]):
             return person
     return None
 
