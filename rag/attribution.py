@@ -56,10 +56,14 @@ def mend(kept: list[Claim], paragraph_of: dict, speakers: set[str], voice: Calla
             out.append(c)
             continue
         p = paragraph_of[c.keys[0]]
-        if p.speaker and not any(names_person(w, person) for w in p.speaker.split()):
+        if p.speaker and not _mentions(p.speaker, person):
             out.append(Claim(fix_speaker(c.text, p.speaker, speakers), c.keys))
-        elif not p.speaker and not any(names_person(w, person) for w in re.findall(r"\w[\w'’-]*", p.text)):
-            out.append(Claim(fix_speaker(c.text, voice(p), speakers), c.keys) if voice(p) else c)
+        elif not p.speaker and not _mentions(p.text, person) and (outlet := voice(p)):
+            out.append(Claim(fix_speaker(c.text, outlet, speakers), c.keys))
         else:
             out.append(c)
     return out
+
+
+def _mentions(text: str, person: str) -> bool:
+    return any(names_person(w, person) for w in re.findall(r"\w[\w'’-]*", text))
