@@ -14,8 +14,8 @@ from the model's knowledge:
   answer with no date, month, year or weekday gets one more sentence giving the
   date written in the sentence that supports it, cited to the same paragraph,
   in the reader's language.
-- a number ("how many", "how old", "combien", "quel âge", a population, a
-  salary, a percentage): an answer without a number does not answer it, so
+- a number ("how many", "how old", "how long", "combien", "quel âge", a
+  duration, a population, a salary, a percentage): an answer without a number does not answer it, so
   the chain gives its fixed "the documents do not say" (``answers``). A small
   model asked for a number the sources lack tends to quote something else.
 
@@ -57,8 +57,9 @@ _DAYS = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|m
 DAY_MONTH = re.compile(rf"\b(?P<d>[0-3]?\d)(?:er|st|nd|rd|th)? (?P<m>{_MONTH})\b(?: (?P<y>(?:19|20)\d\d)\b)?")
 MONTH_DAY = re.compile(rf"\b(?P<m>{_MONTH}) (?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b(?:,? (?P<y>(?:19|20)\d\d)\b)?")
 TIME_WORD = re.compile(rf"\b({_MONTH}|{_DAYS}|(?:19|20)\d\d)\b")
-ASKS_NUMBER = re.compile(r"\b(how (many|old)|combien|quel [âa]ge|population|salary|salaire|percentage|pourcentage)\b", re.I)
-NUMBER_WORD = re.compile(r"\d|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty"
+ASKS_NUMBER = re.compile(r"\b(how (many|old|long)|combien|quel [âa]ge|quelle dur[ée]e|population|salary|salaire"
+                         r"|percentage|pourcentage)\b", re.I)
+NUMBER_WORD = re.compile(r"\d+(?:[.,]\d+)*|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty"
                          r"|hundred|thousand|million|billion|dozen|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze"
                          r"|douze|vingt|trente|quarante|cinquante|soixante|cent|mille|milliard|douzaine|centaine)s?\b", re.I)
 SAY = {"en": "This was on {date}.", "fr": "C'était le {date}."}
@@ -78,8 +79,12 @@ def asks_number(question: str) -> bool:
 
 
 def answers(question: str, kept: list[Claim]) -> bool:
-    """False when the question asks for a number and no sentence of the answer gives one."""
-    return not asks_number(question) or any(NUMBER_WORD.search(c.text) for c in kept)
+    """False when the question asks for a number and no sentence of the answer gives one of its own: a
+    number the question holds ("how long did the 14 October call last?") does not answer it."""
+    if not asks_number(question):
+        return True
+    given = {m.group(0).lower() for m in NUMBER_WORD.finditer(question)}
+    return any(m.group(0).lower() not in given for c in kept for m in NUMBER_WORD.finditer(c.text))
 
 
 def dates_in(text: str) -> list[tuple[int, int, int | None]]:

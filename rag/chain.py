@@ -11,11 +11,13 @@
 3. The prompt from ``prompts/``; the answer streams in the question's language,
    and stops when a sentence beyond the two the prompt asks for begins.
 4. The system, not the model, guarantees citations: invented keys are dropped,
-   each sentence must be supported by the paragraph it cites (``support``), a
-   wrong key is replaced by the supporting source, an unsupported sentence is
-   dropped. No supported sentence, or the model's NO_ANSWER, gives the fixed
+   each sentence must be supported by the paragraph it cites (``support``; for
+   a who-said question, the turn holding the sentence nearest what was said
+   also counts), a wrong key is replaced by the supporting source, an
+   unsupported sentence is dropped. No supported sentence, or the model's NO_ANSWER, gives the fixed
    "cannot answer" sentence with no citations, and so does an answer that is
-   not about the question (``relevance``). What the question asks for is then
+   not about the question (``relevance``); an answer that only says the
+   question again is asked for once more. What the question asks for is then
    checked (``answer_type``): who spoke, from the cited turn's speaker; when,
    from the date in the supporting sentence. A sentence that makes someone
    speak must cite their turn, or narration naming them (``attribution``).
@@ -26,9 +28,8 @@ import re
 import time
 from typing import Callable, Iterator
 
-from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_core.output_parsers import StrOutputParser
-from langchain_core.runnables import RunnableLambda
 
 from . import answer_type, attribution, citations, prompts, relevance
 from .context import Context, Source
@@ -55,6 +56,7 @@ class AnswerChain:
         self.system = prompts.load(folder, "answer_system", frozenset()).format()
         self.user = prompts.load(folder, "answer_user", frozenset({"sources", "question", "language"}))
         self.language_prompt = prompts.load(folder, "answer_language", frozenset({"language", "answer"}))
+        self.again_prompt = prompts.load(folder, "answer_again", frozenset()).format()
         self.rewrite_prompt = prompts.load(folder, "rewrite", frozenset({"history", "question", "doc_language"}))
 
     # -- 1. rewrite -------------------------------------------------------------
@@ -96,13 +98,17 @@ class AnswerChain:
         if lang == self.retriever.language and not relevance.about(question, texts):
             return cannot  # the sources never speak of what is asked
         said = [c.text for c in found]
-        if answer_type.asks_speaker(question):
+        who = answer_type.asks_speaker(question)
+        if who:
             said = [answer_type.said(c, question, self.retriever.speakers) for c in said]
         score, rank = self.support.matrix(said, texts, [s.paragraph for s in sources],
                                           [self.context.head(s) for s in sources])
         kept: list[citations.Claim] = []
         for i, c in enumerate(found):
             passing = [j for j in range(len(sources)) if score[i, j] >= 0.5]
+            if not passing and who:  # the turn nearest what the answer says was said
+                heard = self.support.heard(said[i], [s.paragraph for s in sources])
+                passing = [] if heard is None else [heard]
             if not passing:
                 continue  # nothing supports this sentence: dropped
             best = max(passing, key=lambda j: rank[i, j])
@@ -145,6 +151,19 @@ class AnswerChain:
         second = self.check(again, sources, question, lang)
         return answer if second.abstained else second
 
+    def _again(self, answer: Answer, messages: list, raw: str, sources: list[Source], question: str,
+               lang: str) -> Answer:
+        """An answer that only says the question again is asked for once more, in the same conversation
+        (its prompt is the model's cached prefix, so only the new turn is read). A second answer that is
+        not checked, or echoes again, keeps the first: its citation still points at the paragraph."""
+        messages = [*messages, AIMessage(raw.strip()), HumanMessage(self.again_prompt)]
+        try:
+            again = str(self._model().invoke(messages).content)
+        except Exception as e:
+            raise BackendError(f"The chat model failed while answering ({e}).") from e
+        second = self.check(again, sources, question, lang)
+        return answer if second.abstained or relevance.echoes(question, second.text) else second
+
     # -- the whole chain, streamed ---------------------------------------------------
     def stream(self, question: str, history: list[tuple[str, str]]) -> Iterator[tuple[str, object]]:
         t0 = time.perf_counter()
@@ -157,10 +176,11 @@ class AnswerChain:
         shown = [Hit(s.paragraph, score_of[s.paragraph.key]) for s in sources]
         yield "sources", shown
         standalone = queries[1] if history and len(queries) > 1 else question
-        generate = RunnableLambda(lambda q: self._messages(sources, q, lang)) | self._model() | StrOutputParser()
+        messages = self._messages(sources, standalone, lang)
+        generate = self._model() | StrOutputParser()
         raw, t_first = "", None
         try:
-            for piece in generate.stream(standalone):
+            for piece in generate.stream(messages):
                 if t_first is None:
                     t_first = time.perf_counter() - t0
                 cut = citations.sentence_cut(raw + piece, MAX_SENTENCES)
@@ -177,6 +197,8 @@ class AnswerChain:
         except Exception as e:
             raise BackendError(f"The chat model failed while answering ({e}).") from e
         answer = self.check(raw, sources, question, lang)
+        if not answer.abstained and relevance.echoes(standalone, answer.text):
+            answer = self._again(answer, messages, raw, sources, question, lang)
         # the model's own words tell its language (a date sentence we add is already in the reader's)
         if not answer.abstained and clear_language(citations.KEY_GROUP.sub("", raw)) not in (None, lang):
             answer = self._in_language(answer, raw, sources, question, lang)

@@ -95,7 +95,7 @@ class Engine:
             if self._retriever is None:
                 from .retrieve import Retriever
 
-                self._retriever = Retriever(self.index, self.embedder)
+                self._retriever = Retriever(self.index, self.embedder, units=lambda: self.quote_checker)
             return self._retriever
 
     @property

@@ -17,9 +17,14 @@ each giving the chain's fixed "the documents do not say":
   or of its lemma counts (congratulate / congratulated, speak / spoke; lemmas
   from simplemma, English then French). Who-said questions, and questions for
   a date or a number answered with one, are left to ``answer_type``.
+- ``echoes``: an answer that only says the question again ("L'administration
+  américaine était tenue à l'écart" for "Quelle administration a été tenue à
+  l'écart ?") gives nothing the question did not; the chain asks once more.
 
 Content words are the words of the question that are not stop words, not
-capitalised (names) and at least four letters long. Left out: synonyms ("the
+capitalised (names), not words naming the kind of answer wanted ("status",
+"reason", "réaction": the answer gives one without the word) and at least
+four letters long. Left out: synonyms ("the
 party" for "the Republicans"), and across languages only the embeddings could
 tell, which do not separate such questions from answerable ones.
 """
@@ -38,6 +43,11 @@ QUOTATION = re.compile(r"«[^»]*(?:»|$)|“[^”]*(?:”|$)|\"[^\"]*(?:\"|$)")
 # words that only introduce a quotation or point at the source ("This can be inferred from the source, which states:")
 SAYS = re.compile(r"\b(says?|said|states?|stated|writes?|wrote|dit|d[ée]clare|[ée]crit|source|sources|mentioned|mentionn[ée]e?"
                   r"|inferred|fact|text|article|document|documents|indicates?|according|selon)\b", re.I)
+# words that name the kind of answer wanted, not its topic: an answer gives a status or a reason without the word
+FRAME = frozenset("""status statut reason reasons raison raisons role purpose effect effects effet effets impact
+    reaction reactions kind sort type types genre nature manner maniere facon opinion view views avis position
+    situation consequence consequences cause causes result results resultat resultats goal goals objectif
+    objectifs state etat content contenu subject sujet topic level niveau details detail""".split())
 PREFIX = 5       # letters two words must share to count as the same word
 MIN_WORDS = 2    # content words a question needs before ``on_topic`` judges it
 
@@ -73,7 +83,8 @@ def _keys(word: str) -> frozenset[str]:
 
 def content_words(question: str) -> set[str]:
     stops = stop_words()
-    return {w for w in words(_uncapitalised(question)) if w not in stops and len(w) >= 4 and not w.isdigit()}
+    return {w for w in words(_uncapitalised(question))
+            if w not in stops and w not in FRAME and len(w) >= 4 and not w.isdigit()}
 
 
 def on_topic(question: str, kept: list[Claim], cited: list[str] = ()) -> bool:
@@ -88,3 +99,17 @@ def on_topic(question: str, kept: list[Claim], cited: list[str] = ()) -> bool:
         return True
     used = set().union(*(_keys(w) for w in words(" ".join([text, *cited])) if len(w) >= 3))
     return any(_keys(w) & used for w in asked)
+
+
+YES_NO = re.compile(r"^\W*(yes|no|oui|non|si)\b", re.I)
+
+
+def echoes(question: str, text: str) -> bool:
+    """True when every word of four letters or more of the answer ``text``, names included, is a word
+    of the question (same five-letter beginning or lemma) and the answer is not a yes or a no."""
+    if not text.strip() or YES_NO.match(text):
+        return False
+    stops = stop_words()
+    said = {w for w in words(text) if len(w) >= 4 and w not in stops and not w.isdigit()}
+    asked = set().union(*(_keys(w) for w in words(question) if len(w) >= 3))
+    return all(_keys(w) & asked for w in said)

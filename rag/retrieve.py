@@ -4,18 +4,24 @@
 original and, from the chain, its translation into the documents' language),
 ranks paragraphs in each of dense and lexical search, adds the paragraphs of a
 document the question names (``Lexical.doc_hints``) and of a speaker it names,
-and fuses all lists with reciprocal rank fusion. Scores are fusion scores, only
-comparable within one result list. What it leaves out: re-ranking with a
+and fuses all lists with reciprocal rank fusion. For a question asking who
+said something, or quoting words, paragraphs are also ranked by their best
+sentence (``units``, the quote checker's cached sentence vectors): a turn of
+one short line is lost among long paragraphs in paragraph-level search, but
+its sentence is the nearest to "who said my guy is ready to do it?". Scores
+are fusion scores, only comparable within one result list. What it leaves out: re-ranking with a
 cross-encoder (none runs offline here).
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from typing import Callable
 
 from langchain_core.embeddings import Embeddings
 
 from . import store
-from .answer_type import SPEECH, names_person
+from .answer_type import SPEECH, asks_speaker, names_person
 from .documents import Paragraph
 from .indexer import Index
 from .lexical import Lexical
@@ -24,7 +30,8 @@ from .textnorm import language, words
 
 RRF_K = 60
 DENSE_N = 60
-WEIGHTS = {"dense": 1.0, "lexical": 1.0, "doc": 0.7, "speaker": 0.3}
+WEIGHTS = {"dense": 1.0, "lexical": 1.0, "sentence": 1.0, "doc": 0.7, "speaker": 0.3}
+QUOTED = re.compile(r"«\s*([^»]{8,}?)\s*»|“([^”]{8,})”|\"([^\"]{8,})\"")
 FOREIGN_LEXICAL = 0.2  # BM25 weight for a question in another language than the documents
 
 
@@ -37,8 +44,10 @@ def _speakers_named(query: str, speakers: set[str]) -> set[str]:
 
 
 class Retriever:
-    def __init__(self, index: Index, embedder: Embeddings):
+    def __init__(self, index: Index, embedder: Embeddings, units: Callable | None = None):
+        """``units()``, when given, returns the sentence vectors (the quote checker) used for speech questions."""
         self.index = index
+        self._units = units
         self.embedder = embedder
         self.paragraphs = index.paragraphs()
         self._by_key = {(p.doc, p.number): p for p in self.paragraphs}
@@ -59,6 +68,18 @@ class Retriever:
         ranked = sorted(best.items(), key=lambda kv: -kv[1])
         return [(self._by_key[k], s) for k, s in ranked if k in self._by_key]
 
+    def by_sentence(self, query: str) -> list[Paragraph]:
+        """Paragraphs ranked by the similarity of their best sentence or clause to ``query``."""
+        units = self._units() if self._units else None
+        if units is None or not len(units.units):
+            return []
+        best: dict[str, float] = {}
+        for u, sim in zip(units.units, units.similarities(query).tolist()):
+            key = units.paragraphs[u.para].key
+            best[key] = max(sim, best.get(key, -1.0))
+        by_key = {p.key: p for p in self.paragraphs}
+        return [by_key[k] for k in sorted(best, key=lambda k: -best[k]) if k in by_key]
+
     def search(self, queries: str | list[str], k: int = 10) -> list[Hit]:
         queries = [queries] if isinstance(queries, str) else [q for q in queries if q and q.strip()]
         fused: dict[str, float] = defaultdict(float)
@@ -67,6 +88,11 @@ class Retriever:
             for w, ranked in ((WEIGHTS["dense"], self.dense(q)), (lex_w, self.lexical.search(q))):
                 for rank, (p, _) in enumerate(ranked):
                     fused[p.key] += w / (RRF_K + rank + 1)
+            quoted = QUOTED.search(q)  # the words said, when the question quotes them, are what to look for
+            if quoted or asks_speaker(q):
+                said = next(g for g in quoted.groups() if g) if quoted else q
+                for rank, p in enumerate(self.by_sentence(said)[:DENSE_N]):
+                    fused[p.key] += WEIGHTS["sentence"] / (RRF_K + rank + 1)
         base = sorted(self.paragraphs, key=lambda p: -fused.get(p.key, 0.0))
         hints: dict[str, float] = defaultdict(float)
         named: set[str] = set()

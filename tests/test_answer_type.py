@@ -84,6 +84,13 @@ def test_a_number_question_needs_a_number_in_the_answer():
     assert at.asks_number("How old is Yuri Ushakov?") and at.asks_number("Combien mesure le phare ?")
     assert not at.asks_number("How much room did Witkoff expect?")  # "how much" is not always a number
     assert not at.asks_number("Qui a demandé combien de bateaux passent ici ?")
+    # a duration is a number: "several hours" over a paragraph that never gives one does not answer
+    assert at.asks_number("How long did the call last?") and at.asks_number("Quelle durée a eu l'appel ?")
+    assert not at.answers("How long did the call last?", [Claim("The call lasted for several hours.", ["S1"])])
+    assert at.answers("How long did the call last?", [Claim("More than two hours.", ["S1"])])
+    # the question's own numbers do not answer it
+    assert not at.answers("How long did the 14 October call last?", [Claim("The 14 October call lasted hours.", ["S1"])])
+    assert at.answers("How many points did the 2025 plan have?", [Claim("The 2025 plan had 28 points.", ["S1"])])
     assert not at.answers("How old is Yuri Ushakov?", [Claim("Steve Witkoff says: « Salut, Youri. »", ["S1"])])
     assert at.answers("Combien de bateaux ?", [Claim("Environ deux cents bateaux.", ["S1"])])
     assert at.answers("How many points?", [Claim("A plan in 28 points.", ["S1"])])

@@ -125,6 +125,52 @@ def test_repair_picks_a_supporting_source_even_when_a_non_supporting_one_ranks_h
     assert not answer.abstained and [c.paragraph.number for c in answer.citations] == [2]
 
 
+def test_a_who_said_answer_below_the_threshold_is_kept_when_its_turn_is_the_nearest_to_what_was_said():
+    import numpy as np
+
+    from rag.chain import AnswerChain, Source
+    from rag.documents import Paragraph
+
+    class StubSupport:  # nothing passes the check; the turn S2 holds the sentence nearest what was said
+        heard_calls: list = []
+
+        def matrix(self, claims, texts, paragraphs, heads=None):
+            return np.array([[0.46, 0.48]]), np.array([[0.9, 0.95]])
+
+        def heard(self, said, paragraphs):
+            self.heard_calls.append(said)
+            return 1
+
+    chain = AnswerChain.__new__(AnswerChain)
+    chain.support = StubSupport()
+    chain.retriever = type("R", (), {"speakers": {"Youri Ouchakov", "Steve Witkoff"}, "language": "fr"})()
+    chain.context = type("C", (), {"head": staticmethod(lambda source: ""), "voice": staticmethod(lambda p: "")})()
+    turn = Paragraph("d.txt", 2, "YOURI OUCHAKOV — J'en parle à mon patron.", speaker="Youri Ouchakov", speech_start=17)
+    sources = [Source("S1", Paragraph("d.txt", 1, "Un appel."), "Un appel."), Source("S2", turn, turn.text)]
+    answer = chain.check("Steve Witkoff promised to talk to his boss [S1].", sources,
+                         "Who promised to talk to his boss?", "en")
+    assert not answer.abstained and [c.paragraph.number for c in answer.citations] == [2]
+    assert answer.text.startswith("Youri Ouchakov promised")  # and the name is the turn's speaker
+    assert StubSupport.heard_calls == ["promised to talk to his boss."]  # what was said, names left out
+    # the rule is for who-said questions only
+    assert chain.check("He promised to talk to his boss [S1].", sources, "What did he promise?", "en").abstained
+
+
+def test_an_answer_that_only_says_the_question_again_is_asked_for_once_more(make_engine):
+    question = "Quelle personne a inauguré le phare le 2 mars 2024 ?"
+    echo = "La personne a inauguré le phare le 2 mars 2024 [S1]."
+    eng = make_engine(echo, "La maire de Brest, Anne Le Gall, a inauguré le phare [S1].")
+    _, _, answer = _ask(eng, question)
+    assert "Anne Le Gall" in answer.text and not answer.abstained
+    second = eng.chat_model.prompts[1]
+    assert second[-2].content == echo and "only repeats the question" in second[-1].content
+    assert second[:2] == eng.chat_model.prompts[0][:2]  # the same conversation: its prefix is cached
+    # a second echo keeps the first answer, with its citation
+    eng = make_engine(echo, echo)
+    _, _, answer = _ask(eng, question)
+    assert answer.text.startswith("La personne a inauguré") and answer.citations
+
+
 def test_answer_in_the_wrong_language_is_asked_again_in_the_readers(make_engine):
     eng = make_engine("Le phare de Brest mesure 42 mètres de haut [S1].", "The lighthouse is 42 mètres tall [S1].")
     _, _, answer = _ask(eng, "How tall is the lighthouse of Brest?")

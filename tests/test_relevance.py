@@ -56,3 +56,20 @@ def test_questions_left_to_the_answer_type_rules_or_with_one_content_word_are_no
     assert rel.on_topic("How many points did the peace plan have?", claims("Twenty."))
     assert rel.on_topic("What missiles did Zelensky ask for?", claims("Tomahawks."))  # one content word
     assert not rel.on_topic("When did Bloomberg publish the recordings?", claims("Someone leaked them."))
+
+
+def test_words_naming_the_kind_of_answer_are_not_asked_of_it():
+    # "status" names what is wanted; the answer gives one without the word, and "legal" alone is not judged
+    assert rel.content_words("What is the legal status of WhatsApp in Russia?") == {"legal"}
+    assert rel.on_topic("What is the legal status of WhatsApp in Russia?", claims("WhatsApp is banned in Russia."))
+    assert rel.content_words("Quelle a été la réaction du Kremlin à la fuite ?") == {"fuite"}
+
+
+def test_an_answer_that_only_says_the_question_again_echoes_it():
+    q = "Selon Enderi, quelle administration américaine a été largement tenue à l'écart de ce plan ?"
+    assert rel.echoes(q, ("L'administration américaine était largement tenue à l'écart de ce plan."))
+    assert rel.echoes("Dans quelle ville Zelensky est-il allé ?",
+                      ("Dans quelle ville Zelensky est-il allé ?"))
+    assert not rel.echoes(q, ("Le département d'État a été largement tenu à l'écart de ce plan."))
+    assert not rel.echoes("Who asked whether the leaders should speak?", ("Youri Ouchakov asked it."))
+    assert not rel.echoes("Did Witkoff say the call went well?", ("Yes, Witkoff said the call went well."))
