@@ -62,6 +62,10 @@ ASKS_NUMBER = re.compile(r"\b(how (many|old|long)|combien|quel [âa]ge|quelle du
 NUMBER_WORD = re.compile(r"\d+(?:[.,]\d+)*|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty"
                          r"|hundred|thousand|million|billion|dozen|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze"
                          r"|douze|vingt|trente|quarante|cinquante|soixante|cent|mille|milliard|douzaine|centaine)s?\b", re.I)
+# a duration: a number, then (at most one word on) a unit of time: "more than two hours", "trois longues semaines"
+ASKS_DURATION = re.compile(r"\b(how long|combien de temps|quelle dur[ée]e|pendant combien)\b", re.I)
+DURATION = re.compile(rf"(?P<n>{NUMBER_WORD.pattern})\s+(?:[\w'’-]+\s+)?(?:seconds?|minutes?|hours?|days?|weeks?|months?"
+                      r"|years?|heures?|jours?|semaines?|mois|ans|ann[ée]es?)\b", re.I)
 SAY = {"en": "This was on {date}.", "fr": "C'était le {date}."}
 
 
@@ -80,11 +84,15 @@ def asks_number(question: str) -> bool:
 
 def answers(question: str, kept: list[Claim]) -> bool:
     """False when the question asks for a number and no sentence of the answer gives one of its own: a
-    number the question holds ("how long did the 14 October call last?") does not answer it."""
+    number the question holds ("how long did the 14 October call last?") does not answer it, and a
+    question for a duration needs a number of hours, days… ("more than two hours")."""
     if not asks_number(question):
         return True
     given = {m.group(0).lower() for m in NUMBER_WORD.finditer(question)}
-    return any(m.group(0).lower() not in given for c in kept for m in NUMBER_WORD.finditer(c.text))
+    text = " ".join(c.text for c in kept)
+    if ASKS_DURATION.search(question):  # "les deux camps" gives no duration
+        return any(m.group("n").lower() not in given for m in DURATION.finditer(text))
+    return any(m.group(0).lower() not in given for m in NUMBER_WORD.finditer(text))
 
 
 def dates_in(text: str) -> list[tuple[int, int, int | None]]:

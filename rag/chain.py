@@ -17,7 +17,7 @@
    unsupported sentence is dropped. No supported sentence, or the model's NO_ANSWER, gives the fixed
    "cannot answer" sentence with no citations, and so does an answer that is
    not about the question (``relevance``); an answer that only says the
-   question again is asked for once more. What the question asks for is then
+   question again gives way to the source sentence nearest the question. What the question asks for is then
    checked (``answer_type``): who spoke, from the cited turn's speaker; when,
    from the date in the supporting sentence. A sentence that makes someone
    speak must cite their turn, or narration naming them (``attribution``).
@@ -28,7 +28,7 @@ import re
 import time
 from typing import Callable, Iterator
 
-from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.output_parsers import StrOutputParser
 
 from . import answer_type, attribution, citations, prompts, relevance
@@ -56,7 +56,6 @@ class AnswerChain:
         self.system = prompts.load(folder, "answer_system", frozenset()).format()
         self.user = prompts.load(folder, "answer_user", frozenset({"sources", "question", "language"}))
         self.language_prompt = prompts.load(folder, "answer_language", frozenset({"language", "answer"}))
-        self.again_prompt = prompts.load(folder, "answer_again", frozenset()).format()
         self.rewrite_prompt = prompts.load(folder, "rewrite", frozenset({"history", "question", "doc_language"}))
 
     # -- 1. rewrite -------------------------------------------------------------
@@ -151,18 +150,15 @@ class AnswerChain:
         second = self.check(again, sources, question, lang)
         return answer if second.abstained else second
 
-    def _again(self, answer: Answer, messages: list, raw: str, sources: list[Source], question: str,
-               lang: str) -> Answer:
-        """An answer that only says the question again is asked for once more, in the same conversation
-        (its prompt is the model's cached prefix, so only the new turn is read). A second answer that is
-        not checked, or echoes again, keeps the first: its citation still points at the paragraph."""
-        messages = [*messages, AIMessage(raw.strip()), HumanMessage(self.again_prompt)]
-        try:
-            again = str(self._model().invoke(messages).content)
-        except Exception as e:
-            raise BackendError(f"The chat model failed while answering ({e}).") from e
-        second = self.check(again, sources, question, lang)
-        return answer if second.abstained or relevance.echoes(question, second.text) else second
+    def _quoted(self, answer: Answer, sources: list[Source], question: str, lang: str) -> Answer:
+        """An echo of the question gives way to the source sentence nearest it (``relevance.stand_in``),
+        quoted with its key; in another language than the sources' the echo stays."""
+        found = relevance.stand_in(question, [s.shown for s in sources]) if lang == self.retriever.language else None
+        if found is None:
+            return answer
+        sent, j = found
+        return Answer(question=question, text=f"« {sent} » [1]", language=lang,
+                      citations=[Citation(1, sources[j].paragraph, sent)])
 
     # -- the whole chain, streamed ---------------------------------------------------
     def stream(self, question: str, history: list[tuple[str, str]]) -> Iterator[tuple[str, object]]:
@@ -198,7 +194,7 @@ class AnswerChain:
             raise BackendError(f"The chat model failed while answering ({e}).") from e
         answer = self.check(raw, sources, question, lang)
         if not answer.abstained and relevance.echoes(standalone, answer.text):
-            answer = self._again(answer, messages, raw, sources, question, lang)
+            answer = self._quoted(answer, sources, standalone, lang)
         # the model's own words tell its language (a date sentence we add is already in the reader's)
         if not answer.abstained and clear_language(citations.KEY_GROUP.sub("", raw)) not in (None, lang):
             answer = self._in_language(answer, raw, sources, question, lang)

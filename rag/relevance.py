@@ -19,7 +19,9 @@ each giving the chain's fixed "the documents do not say":
   a date or a number answered with one, are left to ``answer_type``.
 - ``echoes``: an answer that only says the question again ("L'administration
   américaine était tenue à l'écart" for "Quelle administration a été tenue à
-  l'écart ?") gives nothing the question did not; the chain asks once more.
+  l'écart ?") gives nothing the question did not. Asked again, the small model
+  answers NO_ANSWER or repeats itself, so ``stand_in`` finds the source
+  sentence sharing most of the question's terms, which the chain quotes.
 
 Content words are the words of the question that are not stop words, not
 capitalised (names), not words naming the kind of answer wanted ("status",
@@ -37,7 +39,9 @@ import simplemma
 
 from . import answer_type
 from .citations import Claim
+from .support import lexical
 from .textnorm import stop_words, terms, words
+from .tokens import sentences
 
 QUOTATION = re.compile(r"«[^»]*(?:»|$)|“[^”]*(?:”|$)|\"[^\"]*(?:\"|$)")
 # words that only introduce a quotation or point at the source ("This can be inferred from the source, which states:")
@@ -49,6 +53,7 @@ FRAME = frozenset("""status statut reason reasons raison raisons role purpose ef
     situation consequence consequences cause causes result results resultat resultats goal goals objectif
     objectifs state etat content contenu subject sujet topic level niveau details detail""".split())
 PREFIX = 5       # letters two words must share to count as the same word
+STAND_IN = 0.34  # share of the question's terms a source sentence needs to stand in for an echo
 MIN_WORDS = 2    # content words a question needs before ``on_topic`` judges it
 
 
@@ -113,3 +118,11 @@ def echoes(question: str, text: str) -> bool:
     said = {w for w in words(text) if len(w) >= 4 and w not in stops and not w.isdigit()}
     asked = set().union(*(_keys(w) for w in words(question) if len(w) >= 3))
     return all(_keys(w) & asked for w in said)
+
+
+def stand_in(question: str, texts: list[str]) -> tuple[str, int] | None:
+    """(sentence, index of its text) of the sentence of ``texts`` sharing most of the question's terms,
+    when it shares at least ``STAND_IN`` of them and is not itself an echo of the question."""
+    found = [(lexical(question, sent), sent, j) for j, t in enumerate(texts) for sent in sentences(t)]
+    share, sent, j = max(found, key=lambda f: f[0], default=(0.0, "", -1))
+    return None if share < STAND_IN or echoes(question, sent) else (sent, j)

@@ -91,6 +91,8 @@ def test_a_number_question_needs_a_number_in_the_answer():
     # the question's own numbers do not answer it
     assert not at.answers("How long did the 14 October call last?", [Claim("The 14 October call lasted hours.", ["S1"])])
     assert at.answers("How many points did the 2025 plan have?", [Claim("The 2025 plan had 28 points.", ["S1"])])
+    assert not at.answers("How long did the call last?", [Claim("It shows « les deux camps » close.", ["S1"])])
+    assert at.answers("Combien de temps a duré l'appel ?", [Claim("Plus de deux longues heures.", ["S1"])])
     assert not at.answers("How old is Yuri Ushakov?", [Claim("Steve Witkoff says: « Salut, Youri. »", ["S1"])])
     assert at.answers("Combien de bateaux ?", [Claim("Environ deux cents bateaux.", ["S1"])])
     assert at.answers("How many points?", [Claim("A plan in 28 points.", ["S1"])])

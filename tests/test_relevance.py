@@ -73,3 +73,12 @@ def test_an_answer_that_only_says_the_question_again_echoes_it():
     assert not rel.echoes(q, ("Le département d'État a été largement tenu à l'écart de ce plan."))
     assert not rel.echoes("Who asked whether the leaders should speak?", ("Youri Ouchakov asked it."))
     assert not rel.echoes("Did Witkoff say the call went well?", ("Yes, Witkoff said the call went well."))
+
+
+def test_an_echo_gives_way_to_the_source_sentence_sharing_most_of_the_questions_terms():
+    q = "Selon Enderi, quelle administration américaine a été largement tenue à l'écart de ce plan ?"
+    texts = ["Le plan était perçu comme trop favorable à Moscou.",
+             "Il contournait les circuits diplomatiques. Le Département d'État a été largement tenu à l'écart."]
+    assert rel.stand_in(q, texts) == ("Le Département d'État a été largement tenu à l'écart.", 1)
+    assert rel.stand_in(q, ["Le plan était perçu comme trop favorable à Moscou."]) is None  # too few shared
+    assert rel.stand_in(q, ["L'administration américaine a été largement tenue à l'écart de ce plan."]) is None
