@@ -15,8 +15,9 @@ from the model's knowledge:
   date written in the sentence that supports it, cited to the same paragraph,
   in the reader's language.
 - a number ("how many", "how old", "how long", "combien", "quel âge", a
-  duration, a population, a salary, a percentage): an answer without a number does not answer it, so
-  the chain gives its fixed "the documents do not say" (``answers``). A small
+  duration, a population, a salary, a percentage): an answer without a number
+  of its own (a duration: a number of hours, days…) does not answer it, so the
+  chain gives its fixed "the documents do not say" (``answers``). A small
   model asked for a number the sources lack tends to quote something else.
 
 Whether an answer is about the question at all is ``relevance``'s.

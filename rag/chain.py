@@ -14,13 +14,14 @@
    each sentence must be supported by the paragraph it cites (``support``; for
    a who-said question, the turn holding the sentence nearest what was said
    also counts), a wrong key is replaced by the supporting source, an
-   unsupported sentence is dropped. No supported sentence, or the model's NO_ANSWER, gives the fixed
-   "cannot answer" sentence with no citations, and so does an answer that is
-   not about the question (``relevance``); an answer that only says the
-   question again gives way to the source sentence nearest the question. What the question asks for is then
-   checked (``answer_type``): who spoke, from the cited turn's speaker; when,
-   from the date in the supporting sentence. A sentence that makes someone
-   speak must cite their turn, or narration naming them (``attribution``).
+   unsupported sentence is dropped. No supported sentence, or the model's
+   NO_ANSWER, gives the fixed "cannot answer" sentence with no citations, and
+   so does an answer that is not about the question (``relevance``); an answer
+   that only says the question again gives way to the source sentence nearest
+   the question. What the question asks for is then checked (``answer_type``):
+   who spoke, from the cited turn's speaker; when, from the date in the
+   supporting sentence. A sentence that makes someone speak must cite their
+   turn, or narration naming them (``attribution``).
 """
 from __future__ import annotations
 

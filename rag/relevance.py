@@ -26,9 +26,9 @@ each giving the chain's fixed "the documents do not say":
 Content words are the words of the question that are not stop words, not
 capitalised (names), not words naming the kind of answer wanted ("status",
 "reason", "réaction": the answer gives one without the word) and at least
-four letters long. Left out: synonyms ("the
-party" for "the Republicans"), and across languages only the embeddings could
-tell, which do not separate such questions from answerable ones.
+four letters long. Left out: synonyms ("the party" for "the Republicans"),
+and across languages only the embeddings could tell, which do not separate
+such questions from answerable ones.
 """
 from __future__ import annotations
 

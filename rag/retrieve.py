@@ -9,8 +9,8 @@ said something, or quoting words, paragraphs are also ranked by their best
 sentence (``units``, the quote checker's cached sentence vectors): a turn of
 one short line is lost among long paragraphs in paragraph-level search, but
 its sentence is the nearest to "who said my guy is ready to do it?". Scores
-are fusion scores, only comparable within one result list. What it leaves out: re-ranking with a
-cross-encoder (none runs offline here).
+are fusion scores, only comparable within one result list. What it leaves
+out: re-ranking with a cross-encoder (none runs offline here).
 """
 from __future__ import annotations
 

@@ -98,7 +98,6 @@ class Support:
                 rank[i, j] = (lex + s) if ok else 0.0
         return out, rank
 
-
     def heard(self, said: str, paragraphs) -> int | None:
         """Index of the paragraph among ``paragraphs`` that is a transcript turn holding the corpus's nearest
         sentence to ``said`` (what a who-said answer says was said), when that sentence is at least
