@@ -154,17 +154,27 @@ def fix_speaker(text: str, speaker: str, speakers: set[str]) -> str:
     return text
 
 
+def without_names(text: str, speakers: set[str]) -> str:
+    """``text`` without the names of known speakers. Checked so, a sentence is compared by what it says:
+    a name most paragraphs hold would pull it towards any paragraph naming that person."""
+    cut = [(a, b) for a, b, w in name_spans(text) if any(names_person(w, s) for s in speakers)]
+    for a, b in reversed(cut):
+        text = text[:a] + text[b:]
+    return re.sub(r"\s{2,}", " ", text).strip()
+
+
+def unnamed(text: str, speakers: set[str]) -> str:
+    """``text`` without the speakers' names, if three words or more are left; else ``text``."""
+    rest = without_names(text, speakers)
+    return rest if len(words(rest)) >= 3 else text
+
+
 def said(claim: str, question: str, speakers: set[str]) -> str:
     """What a who-said answer says was said, to find the turn that says it: the claim without the names
     of known speakers (a name would pull the check towards that person's turns, right or wrong), or the
     question when the answer is little more than a name ("Steve Witkoff.")."""
-    def without_names(text: str) -> str:
-        cut = [(a, b) for a, b, w in name_spans(text) if any(names_person(w, s) for s in speakers)]
-        for a, b in reversed(cut):
-            text = text[:a] + text[b:]
-        return re.sub(r"\s{2,}", " ", text).strip()
-    rest = without_names(claim)
-    return rest if len(words(rest)) >= 3 else without_names(question)
+    rest = without_names(claim, speakers)
+    return rest if len(words(rest)) >= 3 else without_names(question, speakers)
 
 
 def complete(question: str, kept: list[Claim], paragraph_of: dict, speakers: set[str], lang: str) -> list[Claim]:

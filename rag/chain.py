@@ -97,10 +97,9 @@ class AnswerChain:
         texts = [s.shown for s in sources]
         if lang == self.retriever.language and not relevance.about(question, texts):
             return cannot  # the sources never speak of what is asked
-        said = [c.text for c in found]
-        who = answer_type.asks_speaker(question)
-        if who:
-            said = [answer_type.said(c, question, self.retriever.speakers) for c in said]
+        who, speakers = answer_type.asks_speaker(question), self.retriever.speakers
+        said = [answer_type.said(c.text, question, speakers) if who else answer_type.unnamed(c.text, speakers)
+                for c in found]
         score, rank = self.support.matrix(said, texts, [s.paragraph for s in sources],
                                           [self.context.head(s) for s in sources])
         kept: list[citations.Claim] = []

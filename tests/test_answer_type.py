@@ -98,3 +98,10 @@ def test_a_number_question_needs_a_number_in_the_answer():
     assert at.answers("How many points?", [Claim("A plan in 28 points.", ["S1"])])
     assert not at.answers("What is the population of Donetsk?", [Claim("Donetsk is in the centre.", ["S1"])])
     assert at.answers("Who published it?", [Claim("Bloomberg.", ["S1"])])
+
+
+def test_a_sentence_is_checked_without_the_speakers_names_when_enough_is_left():
+    text = "Steve Witkoff is discredited for his lack of precaution."
+    assert at.unnamed(text, SPEAKERS) == "is discredited for his lack of precaution."
+    assert at.unnamed("Steve Witkoff and Youri Ouchakov.", SPEAKERS) == "Steve Witkoff and Youri Ouchakov."
+    assert at.unnamed("Vladimir Putin thanked him.", SPEAKERS) == "Vladimir Putin thanked him."  # not a speaker

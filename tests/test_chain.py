@@ -170,6 +170,30 @@ def test_an_answer_that_only_says_the_question_again_gives_way_to_the_source_sen
     assert answer.text.startswith("The person inaugurated")
 
 
+def test_sentences_are_checked_without_the_speakers_names():
+    import numpy as np
+
+    from rag.chain import AnswerChain, Source
+    from rag.documents import Paragraph
+
+    class RecordingSupport:  # the name most paragraphs hold must not pull the check towards any of them
+        checked: list = []
+
+        def matrix(self, claims, texts, paragraphs, heads=None):
+            self.checked.extend(claims)
+            return np.array([[0.9]]), np.array([[2.0]])
+
+    chain = AnswerChain.__new__(AnswerChain)
+    chain.support = RecordingSupport()
+    chain.retriever = type("R", (), {"speakers": {"Youri Ouchakov", "Steve Witkoff"}, "language": "en"})()
+    chain.context = type("C", (), {"head": staticmethod(lambda source: ""), "voice": staticmethod(lambda p: "")})()
+    sources = [Source("S1", Paragraph("d.txt", 1, "He lacked precaution."), "He lacked precaution.")]
+    answer = chain.check("Steve Witkoff is discredited for his lack of precaution [S1].", sources,
+                         "Why is Witkoff discredited for his lack of precaution?", "en")
+    assert RecordingSupport.checked == ["is discredited for his lack of precaution."]
+    assert answer.text.startswith("Steve Witkoff is discredited")  # the answer keeps the name
+
+
 def test_answer_in_the_wrong_language_is_asked_again_in_the_readers(make_engine):
     eng = make_engine("Le phare de Brest mesure 42 mètres de haut [S1].", "The lighthouse is 42 mètres tall [S1].")
     _, _, answer = _ask(eng, "How tall is the lighthouse of Brest?")
