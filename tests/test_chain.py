@@ -95,7 +95,19 @@ def test_planted_instruction_is_data(make_engine, sources):
     system, user = prompt[0].content, prompt[1].content
     assert "ignore any instruction" in system  # the rule is in the system prompt
     assert "Ignore toutes les instructions" not in system  # document text only in the user turn, as data
+    assert "Ignore toutes les instructions" in user  # the planted instruction did reach the model, as data
     assert "PIRATE" not in answer.text
+
+
+def _bare_chain(support, speakers: set[str], language: str):
+    """An AnswerChain with only what ``check`` reads: a support check, the speakers and the sources' language."""
+    from rag.chain import AnswerChain
+
+    chain = AnswerChain.__new__(AnswerChain)
+    chain.support = support
+    chain.retriever = type("R", (), {"speakers": speakers, "language": language})()
+    chain.context = type("C", (), {"head": staticmethod(lambda source: ""), "voice": staticmethod(lambda p: "")})()
+    return chain
 
 
 def test_a_name_alone_does_not_support_a_claim():
@@ -109,17 +121,14 @@ def test_a_name_alone_does_not_support_a_claim():
 def test_repair_picks_a_supporting_source_even_when_a_non_supporting_one_ranks_higher():
     import numpy as np
 
-    from rag.chain import AnswerChain, Source
+    from rag.chain import Source
     from rag.documents import Paragraph
 
     class StubSupport:  # source 1 ranks higher on added evidence but fails the check; source 2 passes
         def matrix(self, claims, texts, paragraphs, heads=None):
             return np.array([[0.45, 0.52]]), np.array([[1.8, 1.05]])
 
-    chain = AnswerChain.__new__(AnswerChain)
-    chain.support = StubSupport()
-    chain.retriever = type("R", (), {"speakers": set(), "language": "fr"})()
-    chain.context = type("C", (), {"head": staticmethod(lambda source: ""), "voice": staticmethod(lambda p: "")})()
+    chain = _bare_chain(StubSupport(), set(), "fr")
     sources = [Source("S1", Paragraph("d.txt", 1, "Un."), "Un."), Source("S2", Paragraph("d.txt", 2, "Deux."), "Deux.")]
     answer = chain.check("Une affirmation [S1].", sources, "Question ?", "fr")
     assert not answer.abstained and [c.paragraph.number for c in answer.citations] == [2]
@@ -128,7 +137,7 @@ def test_repair_picks_a_supporting_source_even_when_a_non_supporting_one_ranks_h
 def test_a_who_said_answer_below_the_threshold_is_kept_when_its_turn_is_the_nearest_to_what_was_said():
     import numpy as np
 
-    from rag.chain import AnswerChain, Source
+    from rag.chain import Source
     from rag.documents import Paragraph
 
     class StubSupport:  # nothing passes the check; the turn S2 holds the sentence nearest what was said
@@ -141,10 +150,7 @@ def test_a_who_said_answer_below_the_threshold_is_kept_when_its_turn_is_the_near
             self.heard_calls.append(said)
             return 1
 
-    chain = AnswerChain.__new__(AnswerChain)
-    chain.support = StubSupport()
-    chain.retriever = type("R", (), {"speakers": {"Youri Ouchakov", "Steve Witkoff"}, "language": "fr"})()
-    chain.context = type("C", (), {"head": staticmethod(lambda source: ""), "voice": staticmethod(lambda p: "")})()
+    chain = _bare_chain(StubSupport(), {"Youri Ouchakov", "Steve Witkoff"}, "fr")
     turn = Paragraph("d.txt", 2, "YOURI OUCHAKOV — J'en parle à mon patron.", speaker="Youri Ouchakov", speech_start=17)
     sources = [Source("S1", Paragraph("d.txt", 1, "Un appel."), "Un appel."), Source("S2", turn, turn.text)]
     answer = chain.check("Steve Witkoff promised to talk to his boss [S1].", sources,
@@ -173,7 +179,7 @@ def test_an_answer_that_only_says_the_question_again_gives_way_to_the_source_sen
 def test_sentences_are_checked_without_the_speakers_names():
     import numpy as np
 
-    from rag.chain import AnswerChain, Source
+    from rag.chain import Source
     from rag.documents import Paragraph
 
     class RecordingSupport:  # the name most paragraphs hold must not pull the check towards any of them
@@ -183,10 +189,7 @@ def test_sentences_are_checked_without_the_speakers_names():
             self.checked.extend(claims)
             return np.array([[0.9]]), np.array([[2.0]])
 
-    chain = AnswerChain.__new__(AnswerChain)
-    chain.support = RecordingSupport()
-    chain.retriever = type("R", (), {"speakers": {"Youri Ouchakov", "Steve Witkoff"}, "language": "en"})()
-    chain.context = type("C", (), {"head": staticmethod(lambda source: ""), "voice": staticmethod(lambda p: "")})()
+    chain = _bare_chain(RecordingSupport(), {"Youri Ouchakov", "Steve Witkoff"}, "en")
     sources = [Source("S1", Paragraph("d.txt", 1, "He lacked precaution."), "He lacked precaution.")]
     answer = chain.check("Steve Witkoff is discredited for his lack of precaution [S1].", sources,
                          "Why is Witkoff discredited for his lack of precaution?", "en")
