@@ -129,14 +129,20 @@ class AnswerChain:
         return Answer(question=question, text=text, citations=cites, language=lang)
 
     def _off_topic(self, question: str, kept: list[citations.Claim], sources: list[Source], lang: str) -> bool:
-        """The answer copies a source, or (in the reader's language) never uses the question's words."""
+        """The answer copies a source, names none of what the question names, or (in the reader's
+        language) never uses the question's words."""
         if relevance.only_quotes(question, kept, self.retriever.speakers):
             return True
-        if clear_language(" ".join(c.text for c in kept)) not in (None, lang):
-            return False  # judged again once translated
         keys = {k for c in kept for k in c.keys}
-        cited = [s.paragraph.text for s in sources if s.key in keys] if lang == self.retriever.language else []
-        return not relevance.on_topic(question, kept, cited)
+        cited = [s.paragraph for s in sources if s.key in keys]
+        docs = [self.retriever.index_doc(name) for name in {p.doc for p in cited}]
+        context = [p.text for p in cited] + [x for d in docs for x in (d.outlet, d.author, d.title) if x]
+        text = " ".join(c.text for c in kept)
+        if relevance.names_missing(question, text, context):
+            return True
+        if clear_language(text) not in (None, lang):
+            return False  # judged again once translated
+        return not relevance.on_topic(question, kept, [p.text for p in cited] if lang == self.retriever.language else [])
 
     def _in_language(self, answer: Answer, raw: str, sources: list[Source], question: str, lang: str) -> Answer:
         """The small model sometimes answers in the sources' language: its answer is translated into the

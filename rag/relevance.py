@@ -17,6 +17,10 @@ each giving the chain's fixed "the documents do not say":
   or of its lemma counts (congratulate / congratulated, speak / spoke; lemmas
   from simplemma, English then French). Who-said questions, and questions for
   a date or a number answered with one, are left to ``answer_type``.
+- ``names_missing``: a question that names someone or something ("the FIFA
+  World Cup") is not answered by a text that never names any of them, nor
+  do its cited paragraphs or their documents (outlet, author, title);
+  spelling variants across languages are allowed (Putin / Poutine).
 - ``echoes``: an answer that only says the question again ("L'administration
   américaine était tenue à l'écart" for "Quelle administration a été tenue à
   l'écart ?") gives nothing the question did not. Asked again, the small model
@@ -36,11 +40,12 @@ import functools
 import re
 
 import simplemma
+from rapidfuzz import fuzz
 
 from . import answer_type
 from .citations import Claim
 from .support import lexical
-from .textnorm import stop_words, terms, words
+from .textnorm import fold, stop_words, terms, words
 from .tokens import sentences
 
 QUOTATION = re.compile(r"«[^»]*(?:»|$)|“[^”]*(?:”|$)|\"[^\"]*(?:\"|$)")
@@ -126,3 +131,32 @@ def stand_in(question: str, texts: list[str]) -> tuple[str, int] | None:
     found = [(lexical(question, sent), sent, j) for j, t in enumerate(texts) for sent in sentences(t)]
     share, sent, j = max(found, key=lambda f: f[0], default=(0.0, "", -1))
     return None if share < STAND_IN or echoes(question, sent) else (sent, j)
+
+
+def _name_parts(question: str) -> list[set[str]]:
+    """The names of the question (capitalised words), each as its folded parts ("Russie-Monde", "Enderi's"),
+    stop words left out. Its first word is left out too: "Which", "Combien", "Explain" are capitalised
+    for opening the question (a name there, "Zelensky a-t-il …", is the rule's loss)."""
+    stops = stop_words()
+    out = []
+    for start, _, word in answer_type.name_spans(question):
+        if not question[:start].strip(" \t\"«“¿¡'"):
+            continue
+        parts = {p for p in re.split(r"[-'’]", fold(word)) if len(p) > 1 and p not in stops}
+        if parts:
+            out.append(parts)
+    return out
+
+
+def names_missing(question: str, text: str, context: list[str]) -> bool:
+    """True when the question names someone or something and none of those names (a part of it, or a
+    spelling within 80 % for parts over three letters) is in the answer ``text`` or in ``context`` (the
+    cited paragraphs, and their documents' outlet, author and title)."""
+    names = _name_parts(question)
+    if not names:
+        return False
+    hay = set(words(" ".join([text, *context])))
+
+    def found(part: str) -> bool:
+        return part in hay or (len(part) > 3 and any(len(h) > 3 and fuzz.ratio(part, h) >= 80 for h in hay))
+    return not any(found(p) for parts in names for p in parts)

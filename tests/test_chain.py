@@ -105,7 +105,9 @@ def _bare_chain(support, speakers: set[str], language: str):
 
     chain = AnswerChain.__new__(AnswerChain)
     chain.support = support
-    chain.retriever = type("R", (), {"speakers": speakers, "language": language})()
+    doc = type("D", (), {"outlet": "", "author": "", "title": ""})()
+    chain.retriever = type("R", (), {"speakers": speakers, "language": language,
+                                     "index_doc": staticmethod(lambda name: doc)})()
     chain.context = type("C", (), {"head": staticmethod(lambda source: ""), "voice": staticmethod(lambda p: "")})()
     return chain
 
@@ -195,6 +197,24 @@ def test_sentences_are_checked_without_the_speakers_names():
                          "Why is Witkoff discredited for his lack of precaution?", "en")
     assert RecordingSupport.checked == ["is discredited for his lack of precaution."]
     assert answer.text.startswith("Steve Witkoff is discredited")  # the answer keeps the name
+
+
+def test_a_supported_answer_naming_nothing_the_question_names_abstains():
+    import numpy as np
+
+    from rag.chain import Source
+    from rag.documents import Paragraph
+
+    class Passing:
+        def matrix(self, claims, texts, paragraphs, heads=None):
+            return np.array([[0.9]]), np.array([[2.0]])
+
+    chain = _bare_chain(Passing(), set(), "fr")
+    par = Paragraph("d.txt", 1, "Ouchakov a reconnu que la conversation s'était tenue via WhatsApp.")
+    sources = [Source("S1", par, par.text)]
+    retold = "Ushakov confirmed that the conversation took place on WhatsApp [S1]."
+    assert chain.check(retold, sources, "Which country won the 2022 FIFA World Cup?", "en").abstained
+    assert not chain.check(retold, sources, "How did Ushakov and Witkoff talk?", "en").abstained
 
 
 def test_answer_in_the_wrong_language_is_asked_again_in_the_readers(make_engine):

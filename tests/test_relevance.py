@@ -82,3 +82,15 @@ def test_an_echo_gives_way_to_the_source_sentence_sharing_most_of_the_questions_
     assert rel.stand_in(q, texts) == ("Le Département d'État a été largement tenu à l'écart.", 1)
     assert rel.stand_in(q, ["Le plan était perçu comme trop favorable à Moscou."]) is None  # too few shared
     assert rel.stand_in(q, ["L'administration américaine a été largement tenue à l'écart de ce plan."]) is None
+
+
+def test_an_answer_that_names_none_of_what_the_question_names_is_off_topic():
+    retold = "Ushakov confirmed the call took place on WhatsApp, which is not allowed in Russia."
+    cited = ["Youri Ouchakov a reconnu que la conversation s'était tenue via WhatsApp.", "Enderi"]
+    assert rel.names_missing("Which country won the 2022 FIFA World Cup?", retold, cited)
+    # a name found in the answer, in a cited paragraph or in its document's outlet, spelling variants allowed
+    assert not rel.names_missing("What did Putin say about the call?", "Poutine said nothing of it.", [])
+    assert not rel.names_missing("Why, according to Enderi, was the call leaked?", "To end the process.", cited)
+    assert not rel.names_missing("À quelle date le sommet Russie-Monde arabe était-il prévu ?", "Le 15 octobre.",
+                                 ["Le premier sommet Russie–Monde arabe était prévu le 15 octobre."])
+    assert not rel.names_missing("Combien mesure le phare ?", "42 mètres.", [])  # no name: not judged
