@@ -14,7 +14,6 @@ out: re-ranking with a cross-encoder (none runs offline here).
 """
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from typing import Callable
 
@@ -24,6 +23,7 @@ from . import store
 from .answer_type import SPEECH, asks_speaker, names_person
 from .documents import Paragraph
 from .indexer import Index
+from .relevance import QUOTATION
 from .lexical import Lexical
 from .results import Hit
 from .textnorm import language, words
@@ -31,7 +31,7 @@ from .textnorm import language, words
 RRF_K = 60
 DENSE_N = 60
 WEIGHTS = {"dense": 1.0, "lexical": 1.0, "sentence": 1.0, "doc": 0.7, "speaker": 0.3}
-QUOTED = re.compile(r"«\s*([^»]{8,}?)\s*»|“([^”]{8,})”|\"([^\"]{8,})\"")
+QUOTE_MARKS = "«»“”\" \u00a0"
 FOREIGN_LEXICAL = 0.2  # BM25 weight for a question in another language than the documents
 
 
@@ -73,12 +73,11 @@ class Retriever:
         units = self._units() if self._units else None
         if units is None or not len(units.units):
             return []
-        best: dict[str, float] = {}
+        best: dict[tuple[str, int], float] = {}
         for u, sim in zip(units.units, units.similarities(query).tolist()):
-            key = units.paragraphs[u.para].key
-            best[key] = max(sim, best.get(key, -1.0))
-        by_key = {p.key: p for p in self.paragraphs}
-        return [by_key[k] for k in sorted(best, key=lambda k: -best[k]) if k in by_key]
+            p = units.paragraphs[u.para]
+            best[(p.doc, p.number)] = max(sim, best.get((p.doc, p.number), -1.0))
+        return [self._by_key[k] for k in sorted(best, key=lambda k: -best[k]) if k in self._by_key]
 
     def search(self, queries: str | list[str], k: int = 10) -> list[Hit]:
         queries = [queries] if isinstance(queries, str) else [q for q in queries if q and q.strip()]
@@ -88,9 +87,11 @@ class Retriever:
             for w, ranked in ((WEIGHTS["dense"], self.dense(q)), (lex_w, self.lexical.search(q))):
                 for rank, (p, _) in enumerate(ranked):
                     fused[p.key] += w / (RRF_K + rank + 1)
-            quoted = QUOTED.search(q)  # the words said, when the question quotes them, are what to look for
-            if quoted or asks_speaker(q):
-                said = next(g for g in quoted.groups() if g) if quoted else q
+            quoted = QUOTATION.search(q)  # the words said, when the question quotes them, are what to look for
+            said = quoted.group(0).strip(QUOTE_MARKS) if quoted else ""
+            if len(words(said)) < 2:
+                said = q if asks_speaker(q) else ""
+            if said:
                 for rank, p in enumerate(self.by_sentence(said)[:DENSE_N]):
                     fused[p.key] += WEIGHTS["sentence"] / (RRF_K + rank + 1)
         base = sorted(self.paragraphs, key=lambda p: -fused.get(p.key, 0.0))
