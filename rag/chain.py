@@ -136,13 +136,14 @@ class AnswerChain:
         keys = {k for c in kept for k in c.keys}
         cited = [s.paragraph for s in sources if s.key in keys]
         docs = [self.retriever.index_doc(name) for name in {p.doc for p in cited}]
-        context = [p.text for p in cited] + [x for d in docs for x in (d.outlet, d.author, d.title) if x]
+        cited_texts = [p.text for p in cited]
+        context = cited_texts + [x for d in docs for x in (d.outlet, d.author, d.title) if x]
         text = " ".join(c.text for c in kept)
         if relevance.names_missing(question, text, context):
             return True
         if clear_language(text) not in (None, lang):
             return False  # judged again once translated
-        return not relevance.on_topic(question, kept, [p.text for p in cited] if lang == self.retriever.language else [])
+        return not relevance.on_topic(question, kept, cited_texts if lang == self.retriever.language else [])
 
     def _in_language(self, answer: Answer, raw: str, sources: list[Source], question: str, lang: str) -> Answer:
         """The small model sometimes answers in the sources' language: its answer is translated into the

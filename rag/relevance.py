@@ -2,8 +2,9 @@
 
 Every sentence of an answer may be supported by the paragraph it cites and
 still not answer the question: a small model asked something the sources do
-not say tends to copy or retell a source instead of saying so. Three rules,
-each giving the chain's fixed "the documents do not say":
+not say tends to copy or retell a source instead of saying so. Four rules
+give the chain's fixed "the documents do not say" (``about``, ``only_quotes``,
+``on_topic``, ``names_missing``); ``echoes`` gives a quoted source sentence:
 
 - ``about``: for a question in the documents' language, at least one of its
   content words must occur in the sources ("Quelle est la couleur préférée de
@@ -40,7 +41,6 @@ import functools
 import re
 
 import simplemma
-from rapidfuzz import fuzz
 
 from . import answer_type
 from .citations import Claim
@@ -155,8 +155,6 @@ def names_missing(question: str, text: str, context: list[str]) -> bool:
     names = _name_parts(question)
     if not names:
         return False
-    hay = set(words(" ".join([text, *context])))
-
-    def found(part: str) -> bool:
-        return part in hay or (len(part) > 3 and any(len(h) > 3 and fuzz.ratio(part, h) >= 80 for h in hay))
-    return not any(found(p) for parts in names for p in parts)
+    said = " ".join([text, *context])
+    hay = set(words(said))
+    return not any(p in hay or answer_type.names_person(p, said) for parts in names for p in parts)
