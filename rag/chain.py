@@ -44,6 +44,7 @@ CANNOT = {"en": "The documents do not contain the answer to this question.",
 LANG_NAME = {"en": "English", "fr": "French"}
 MAX_SENTENCES = 2       # the prompt asks for one or two; generation stops when another one begins
 SWITCH_MARGIN = 0.25     # a cited source this much weaker than the best-supporting one is replaced by it
+_SLOT = "\x00sources\x00"
 
 
 class AnswerChain:
@@ -82,9 +83,28 @@ class AnswerChain:
     def select(self, hits: list[Hit], queries: list[str]) -> list[Source]:
         return self.context.select(hits, queries)
 
-    def _messages(self, sources: list[Source], question: str, lang: str):
-        user = self.user.format(sources=self.context.render(sources), question=question, language=LANG_NAME[lang])
-        return [SystemMessage(self.system), HumanMessage(user)]
+    def _messages(self, sources: list[Source], question: str, lang: str, blocks: bool = False):
+        """The prompt. With ``blocks`` (a model that reuses source blocks, ``BlockChat``) the user message
+        is a list of parts: the fixed start ends the cached prefix, and each source's block is marked."""
+        user = self.user.format(sources=_SLOT, question=question, language=LANG_NAME[lang])
+        before, after = user.split(_SLOT)
+        parts = self.context.parts(sources)
+        if not blocks:
+            return [SystemMessage(self.system), HumanMessage(before + "".join(t for t, _ in parts) + after)]
+        content = [{"type": "text", "text": before, "cache": "prefix"}]
+        content += [{"type": "text", "text": t} | ({"cache": "block"} if reuse else {}) for t, reuse in parts]
+        content.append({"type": "text", "text": after})
+        return [SystemMessage(self.system), HumanMessage(content)]
+
+    def warm(self) -> int:
+        """With a model that reuses source blocks, reads every paragraph's block ahead of time (a long
+        paragraph, cut to its best sentences per question, is read when asked); returns how many were new."""
+        model = self._model()
+        if not getattr(model, "caches_blocks", False):
+            return 0
+        whole = [Source(citations.key(1), p, p.speech) for p in self.retriever.paragraphs
+                 if p.speech and self.context.whole(p)]
+        return model.warm(self._messages(whole, "", "en", blocks=True))
 
     # -- 4. checking -------------------------------------------------------------
     def check(self, raw: str, sources: list[Source], question: str, lang: str) -> Answer:
@@ -103,6 +123,7 @@ class AnswerChain:
         score, rank = self.support.matrix(said, texts, [s.paragraph for s in sources],
                                           [self.context.head(s) for s in sources])
         kept: list[citations.Claim] = []
+        index = {s.key: j for j, s in enumerate(sources)}
         for i, c in enumerate(found):
             passing = [j for j in range(len(sources)) if score[i, j] >= 0.5]
             if not passing and who:  # the turn nearest what the answer says was said
@@ -111,8 +132,7 @@ class AnswerChain:
             if not passing:
                 continue  # nothing supports this sentence: dropped
             best = max(passing, key=lambda j: rank[i, j])
-            good = [k for k in c.keys if int(k[1:]) - 1 in passing
-                    and rank[i, int(k[1:]) - 1] >= rank[i, best] - SWITCH_MARGIN]
+            good = [k for k in c.keys if index[k] in passing and rank[i, index[k]] >= rank[i, best] - SWITCH_MARGIN]
             if not good:
                 good = [sources[best].key]  # cited to the wrong paragraph: the one that supports it
             kept.append(citations.Claim(c.text, good))
@@ -179,11 +199,12 @@ class AnswerChain:
         shown = [Hit(s.paragraph, score_of[s.paragraph.key]) for s in sources]
         yield "sources", shown
         standalone = queries[1] if history and len(queries) > 1 else question
-        messages = self._messages(sources, standalone, lang)
-        generate = self._model() | StrOutputParser()
+        model = self._model()
+        messages = self._messages(sources, standalone, lang, blocks=getattr(model, "caches_blocks", False))
+        pieces = (model | StrOutputParser()).stream(messages)
         raw, t_first = "", None
         try:
-            for piece in generate.stream(messages):
+            for piece in pieces:
                 if t_first is None:
                     t_first = time.perf_counter() - t0
                 cut = citations.sentence_cut(raw + piece, MAX_SENTENCES)
@@ -199,6 +220,8 @@ class AnswerChain:
             raise
         except Exception as e:
             raise BackendError(f"The chat model failed while answering ({e}).") from e
+        finally:
+            pieces.close()  # stops the model now, not when the generator is collected
         answer = self.check(raw, sources, question, lang)
         if not answer.abstained and relevance.echoes(standalone, answer.text):
             answer = self._quoted(answer, sources, standalone, lang)

@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import textwrap
+import time
 
 from .errors import RagError
 
@@ -168,7 +169,13 @@ def cmd_prepare(args) -> int:
 
         path = ensure_model(eng.settings.cache_dir, progress=lambda d, t: eng.progress("chat model", d, t))
         print(f"Chat model ready: {path}", file=sys.stderr)
-    return cmd_index(args)
+    code = cmd_index(args)
+    if code == 0 and eng.settings.backend == "local" and eng.settings.local_engine == "blocks":
+        t0 = time.perf_counter()
+        print("Reading the paragraphs with the local model (once; answers then start faster)…", file=sys.stderr)
+        new = eng.warm_answers()
+        print(f"Paragraphs read: {new} new ({time.perf_counter() - t0:.0f} s).", file=sys.stderr)
+    return code
 
 
 def cmd_status(args) -> int:

@@ -62,6 +62,10 @@ class Context:
             out.append(Source(citations.key(len(out) + 1), h.paragraph, text))
         return out
 
+    def whole(self, paragraph: Paragraph) -> bool:
+        """True if the paragraph is always shown whole (not cut to the question's best sentences)."""
+        return tokens.count(paragraph.speech) <= min(PARAGRAPH_TOKENS, self.budget - HEAD_TOKENS)
+
     def shown(self, paragraph: Paragraph, queries: list[str], limit: int) -> str:
         """The paragraph's words (a turn without its speaker label: the head says who speaks, and a
         model shown "NAME — …" copies it), cut to its best sentences if too long."""
@@ -100,9 +104,14 @@ class Context:
         doc = self.retriever.index_doc(source.paragraph.doc)
         return ", ".join(filter(None, [self.voice(source.paragraph), doc.date]))
 
-    def render(self, sources: list[Source]) -> str:
-        blocks = []
+    def parts(self, sources: list[Source]) -> list[tuple[str, bool]]:
+        """The sources as the model reads them, as (text, reusable): each source's key, then its block
+        (head and text, the same whatever the question's ranking), ending in a blank line."""
+        out: list[tuple[str, bool]] = []
         for s in reversed(sources):  # the best source last, nearest the question: small models read it best
             who = f"\n{s.paragraph.speaker} says:" if s.paragraph.speaker else ""
-            blocks.append(f"[{s.key}] ({self.head(s)}){who}\n{s.shown}")
-        return "\n\n".join(blocks)
+            out += [(f"[{s.key}]", False), (f" ({self.head(s)}){who}\n{s.shown}\n\n", True)]
+        return out
+
+    def render(self, sources: list[Source]) -> str:
+        return "".join(text for text, _ in self.parts(sources))

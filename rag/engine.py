@@ -144,6 +144,11 @@ class Engine:
     def ask_stream(self, question: str, history: list[tuple[str, str]] | None = None) -> Iterator[tuple[str, object]]:
         return self.chain.stream(clean_question(question), history or [])
 
+    def warm_answers(self) -> int:
+        """Reads every paragraph as the local model will see it, so first answers start fast (the
+        blocks engine only); returns how many paragraphs were read now."""
+        return self.chain.warm()
+
     def quote(self, text: str, speaker: str | None = None) -> QuoteResult:
         return self.quote_checker.check(text, speaker=speaker or None)
 

@@ -337,3 +337,26 @@ def test_a_question_about_something_the_sources_never_mention_abstains(make_engi
     eng = make_engine("La couleur préférée d'Anne Le Gall est le phare [S1].")
     _, _, answer = _ask(eng, "Quelle est la couleur préférée d'Anne Le Gall ?")
     assert answer.abstained and answer.text == CANNOT["fr"]
+
+
+def test_a_model_that_reuses_source_blocks_gets_the_same_prompt_in_marked_parts(make_engine, settings, fake_embedder):
+    from rag.engine import Engine
+    from tests.fakes import ScriptedChat
+
+    class BlockScripted(ScriptedChat):
+        caches_blocks: bool = True
+
+    plain = make_engine("Le phare mesure 42 mètres [S1].")
+    _, _, expected = _ask(plain, "Combien mesure le phare de Brest ?")
+    chat = BlockScripted.replying("Le phare mesure 42 mètres [S1].")
+    eng = Engine(settings, embedder=fake_embedder, chat_model=chat)
+    _, _, answer = _ask(eng, "Combien mesure le phare de Brest ?")
+    assert answer.text == expected.text and answer.citations == expected.citations
+    system, user = chat.prompts[-1]
+    parts = user.content
+    assert system.content == plain.chat_model.prompts[-1][0].content
+    assert "".join(p["text"] for p in parts) == plain.chat_model.prompts[-1][1].content
+    assert parts[0]["cache"] == "prefix" and "Combien" not in parts[0]["text"]  # the question is not in the prefix
+    blocks = [p["text"] for p in parts if p.get("cache") == "block"]
+    assert blocks and all("[S" not in b for b in blocks)  # keys are read apart, so a block is the same at any rank
+    assert any("42 mètres" in b for b in blocks)

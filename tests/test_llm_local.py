@@ -43,7 +43,7 @@ def _servers_on(port: int) -> list[int]:
 @pytest.fixture(scope="module")
 def local():
     settings = Settings(llama_port=_free_port(), temperature=0.0, seed=7, max_answer_tokens=24,
-                        backend="local", chat_model="")
+                        backend="local", local_engine="server", chat_model="")
     urls, errors = [], []
 
     def call():

@@ -132,7 +132,7 @@ def documents_by_name(engine) -> dict:
 
 
 def prepare_model(engine) -> None:
-    """Start the local model server with a progress bar, before the first question needs it.
+    """Load the local model (or start its server) with a progress bar, before the first question needs it.
 
     Only for the real local backend: an engine given a chat model (tests, fakes)
     or another backend is left alone; the engine would start the server itself,
@@ -140,6 +140,10 @@ def prepare_model(engine) -> None:
     """
     settings = getattr(engine, "settings", None)
     if settings is None or settings.backend != "local" or getattr(engine, "_chat_model", True) is not None:
+        return
+    if settings.local_engine == "blocks":
+        with progress_bar(), st.spinner("Loading the local model (first question only)…"):
+            engine.chat_model  # noqa: B018 - loads the model in this process
         return
     from rag.llm import ensure_server, is_healthy
 
