@@ -51,9 +51,9 @@ class Settings(BaseSettings):
     temperature: float = Field(0.0, ge=0.0, le=2.0)
     seed: int = 7
     max_answer_tokens: int = Field(160, ge=16)
-    local_engine: Literal["blocks", "server"] = Field(
-        "blocks", description="how the local model runs: in-process, reusing each source's cache (blocks), "
-                              "or as a shared OpenAI-compatible llama.cpp server on loopback (server)")
+    local_engine: Literal["server", "blocks"] = Field(
+        "server", description="how the local model runs: as a shared OpenAI-compatible llama.cpp server on "
+                              "loopback (server), or in this process, reusing each source's cache (blocks)")
     block_relink: int = Field(32, ge=0, le=512, description="blocks engine: tokens at the start of each cached "
                               "source read again after the sources before it (0 = none; more = closer to reading "
                               "everything, and slower)")

@@ -350,12 +350,11 @@ def test_launch_builds_the_index_then_serves_and_stops_what_it_started(monkeypat
     monkeypatch.setattr(rag.llm, "stop_server", lambda s: events.append("server stopped") or True)
     monkeypatch.setattr(launch.subprocess, "Popen", Proc)
     monkeypatch.setattr("rag.llm.model_file.ensure_model", lambda cache_dir, progress=None: events.append("model file"))
-    server = settings.model_copy(update={"local_engine": "server"})
-    assert launch.run_app(8596, settings=server) == 0
+    assert launch.run_app(8596, settings=settings) == 0
     assert events == ["index", "server", ("streamlit", "8596", True), "streamlit stopped"] + (
         ["server stopped"] if stopped else [])
     assert "Index ready: 5 paragraphs." in capsys.readouterr().err
     events.clear()
-    # the default blocks engine: the app's process loads the model; here only its file is made ready
-    assert launch.run_app(8596, settings=settings) == 0
+    # the blocks engine: the app's process loads the model; here only its file is made ready
+    assert launch.run_app(8596, settings=settings.model_copy(update={"local_engine": "blocks"})) == 0
     assert events == ["index", "model file", ("streamlit", "8596", True), "streamlit stopped"]

@@ -103,3 +103,17 @@ def test_an_answer_stopped_early_frees_the_engine(engine):
 def test_a_prompt_too_long_for_the_context_is_refused(engine):
     with pytest.raises(ValueError, match="do not fit"):
         answer(engine, "", [Part("mot " * 5000)])
+
+
+def test_the_whole_chain_answers_with_the_blocks_engine():
+    from rag.engine import Engine
+
+    eng = Engine(Settings(embedder="e5-small", local_engine="blocks"))
+    assert eng.warm_answers() >= 0
+    model = eng.chat_model.engine
+    a = eng.ask("Quels missiles Zelensky a-t-il demandés à la Maison-Blanche ?")
+    assert not a.abstained and "tomahawk" in a.text.lower()
+    assert any("Tomahawk" in c.paragraph.text for c in a.citations)
+    read = model.stats["read"]
+    eng.ask("Quels missiles Zelensky a-t-il demandés à la Maison-Blanche ?")
+    assert model.stats["read"] - read < 300   # the paragraphs were not read again, only keys, starts and question

@@ -137,18 +137,18 @@ def test_openai_backend_builds_chatopenai_offline(tmp_path, monkeypatch):
     assert chat.get_num_tokens("Bonjour à tous") > 0  # tiktoken works from the offline cache
 
 
-def test_local_backend_runs_in_process_by_default(tmp_path, monkeypatch):
+def test_local_backend_runs_in_process_with_the_blocks_engine(tmp_path, monkeypatch):
     from rag.llm.local_chat import BlockChat
 
     made = []
     monkeypatch.setattr(backends, "block_engine", lambda settings, progress=None: made.append(settings) or "engine")
-    chat = backends.make_chat_model(_settings(tmp_path, max_answer_tokens=77))
+    chat = backends.make_chat_model(_settings(tmp_path, max_answer_tokens=77, local_engine="blocks"))
     assert isinstance(chat, BlockChat) and chat.engine == "engine" and chat.max_tokens == 77 and chat.caches_blocks
     assert len(made) == 1
 
 
 def test_local_backend_uses_shared_server(tmp_path, monkeypatch):
-    s = _settings(tmp_path, local_engine="server")
+    s = _settings(tmp_path)
     monkeypatch.setattr(backends, "ensure_server", lambda settings, progress=None: "http://127.0.0.1:1/v1")
     chat = backends.make_chat_model(s)
     assert (chat.model_name, chat.openai_api_base, chat.streaming) == ("qwen2.5-coder-1.5b-instruct", "http://127.0.0.1:1/v1", True)
@@ -156,9 +156,9 @@ def test_local_backend_uses_shared_server(tmp_path, monkeypatch):
 
 
 def test_describe_backend(tmp_path):
-    assert backends.describe_backend(_settings(tmp_path)) == "local · qwen2.5-coder-1.5b-instruct (llama.cpp in this process)"
-    assert backends.describe_backend(_settings(tmp_path, local_engine="server")) == \
-        "local · qwen2.5-coder-1.5b-instruct (llama.cpp on 127.0.0.1:8765)"
+    assert backends.describe_backend(_settings(tmp_path)) == "local · qwen2.5-coder-1.5b-instruct (llama.cpp on 127.0.0.1:8765)"
+    assert backends.describe_backend(_settings(tmp_path, local_engine="blocks")) == \
+        "local · qwen2.5-coder-1.5b-instruct (llama.cpp in this process)"
     s = _settings(tmp_path, backend="openai", openai_base_url="http://gpu-box:8000/v1", chat_model="mistral")
     assert backends.describe_backend(s) == "openai · mistral (gpu-box:8000)"
     assert backends.describe_backend(_settings(tmp_path, backend="openai")) == "openai · gpt-4o-mini (api.openai.com)"
