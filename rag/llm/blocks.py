@@ -1,21 +1,24 @@
 """The local model in-process, with each source paragraph read once and reused.
 
-On 2 cores llama.cpp reads about 70 prompt tokens a second, so the ~500 tokens
-of sources cost ~7 s before the first answer token. But the sources are the same
-paragraphs question after question. Here a prompt is a list of parts; a part
-marked ``cache`` (a source block) is read once, right after the fixed prefix
+On 2 cores llama.cpp reads 35-75 prompt tokens a second (by CPU), so the ~500
+tokens of sources cost 7-15 s before the first answer token. But the sources are
+the same paragraphs question after question. Here a prompt is a list of parts; a
+part marked ``cache`` (a source block) is read once, right after the fixed prefix
 (system prompt and the start of the user message), and its key/value cache is
-kept (in memory, and on disk beside the model). At question time each block's
+kept (in memory, and on disk under ``cache_dir``). At question time each block's
 cache is copied into place and its positions shifted to where it now sits (the
 RoPE shift llama.cpp uses for context shifting); only the short parts between
-blocks (the keys), the question and the template's tail are read.
+blocks (the keys), the first ``relink`` tokens of each block, the question and
+the template's tail are read.
 
-The one approximation: a block attends to the prefix, not to the blocks before
-it (the question and the answer attend to everything). This is the "prompt
-cache" / block-attention idea; the dev figures with it are in the README.
+The approximation: the rest of a block attends to the prefix and to its own
+first tokens, not to the blocks before it (the relinked tokens, the question and
+the answer attend to everything). This is the "prompt cache" / block-attention
+idea; what it costs in answer quality is measured in the README.
 
 Left out: sampling other than greedy (answers are deterministic, temperature 0),
-batching several requests (requests take turns under a lock), GPUs.
+batching several requests (requests take turns under a lock), pruning the disk
+cache (a changed prompt or paragraph leaves its old blocks there), GPUs.
 """
 from __future__ import annotations
 
