@@ -1,9 +1,10 @@
 """Answer benchmark for the configured backend (default: local), over the dev questions.
 
 Prints time to sources, time to first token and full answer time (p50/p95), and
-peak memory of this process (which holds the model with the default blocks
-engine) and of the local model server (``RAG_LOCAL_ENGINE=server``). Every
-paragraph is read ahead first, as ``rag prepare`` does, and that time is printed.
+peak memory of this process (which holds the model with
+``RAG_LOCAL_ENGINE=blocks``) and of the local model server (the default engine).
+With the blocks engine every paragraph is read ahead first, as ``rag prepare``
+does, and that time is printed.
 Usage: .venv/bin/python bench/bench_ask.py [--questions FILE] [--limit N]
 """
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """The chat model, whatever serves it.
 
-Backend ``local`` runs the model in this process by default (``BlockChat``,
-which reuses each source paragraph's cache across questions), or, with
-``local_engine=server``, talks through ``langchain_openai.ChatOpenAI`` to the
-shared llama.cpp server on loopback (started on demand by ``rag.llm.server``); backend ``openai`` talks to api.openai.com or to
+Backend ``local`` talks through ``langchain_openai.ChatOpenAI`` to the shared
+llama.cpp server on loopback (started on demand by ``rag.llm.server``), or, with
+``local_engine=blocks``, runs the model in this process (``BlockChat``, which
+reuses each source paragraph's cache across questions); backend ``openai`` talks to api.openai.com or to
 any OpenAI-compatible server named by ``OPENAI_BASE_URL`` (vLLM, Ollama, a
 remote llama.cpp). Both get the same temperature, seed and answer budget, so a
 chain built on one runs unchanged on the other. tiktoken is pointed at the

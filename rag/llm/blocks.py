@@ -142,7 +142,7 @@ class BlockEngine:
     def _place_block(self, tokens: list[int], at: int, skip: int = 0) -> None:
         """Copy a block's cache, without its first ``skip`` tokens, into the answer's sequence at ``at``."""
         C = self.C
-        n, state = self._block_state(tokens)
+        _, state = self._block_state(tokens)
         buf = (ctypes.c_uint8 * len(state)).from_buffer_copy(state)
         if C.llama_state_seq_set_data(self.ctx, buf, len(state), TEMP) == 0:
             raise RuntimeError("llama.cpp could not load a cached source block")
@@ -173,8 +173,6 @@ class BlockEngine:
 
     def _generate(self, prefix: str, parts: list[Part], max_tokens: int, stop: Sequence[str]) -> Iterator[str]:
         C = self.C
-        if parts and parts[-1].cache:
-            parts = parts + [Part("")]
         head = self.tokenize(prefix) if prefix else []
         if not head and any(p.cache for p in parts):
             raise ValueError("cached blocks need a fixed prefix to be read after")
