@@ -32,7 +32,7 @@ from typing import Callable, Iterator
 from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.output_parsers import StrOutputParser
 
-from . import answer_type, attribution, citations, prompts, relevance
+from . import answer_type, attribution, citations, prompts, relevance, when
 from .context import Context, Source
 from .errors import BackendError, RagError
 from .results import Answer, Citation, Hit
@@ -120,11 +120,20 @@ class AnswerChain:
         who, speakers = answer_type.asks_speaker(question), self.retriever.speakers
         said = [answer_type.said(c.text, question, speakers) if who else answer_type.unnamed(c.text, speakers)
                 for c in found]
-        score, rank = self.support.matrix(said, texts, [s.paragraph for s in sources],
-                                          [self.context.head(s) for s in sources])
+        paragraphs, heads = [s.paragraph for s in sources], [self.context.head(s) for s in sources]
+        score, rank = self.support.matrix(said, texts, paragraphs, heads)
+        dated = answer_type.asks_time(question)
+        if dated:  # the date is the one a supporting sentence writes (``when``)
+            bare = [when.undated(s) for s in said]
+            d_score, d_rank = self.support.matrix(bare, texts, paragraphs, heads)
         kept: list[citations.Claim] = []
         index = {s.key: j for j, s in enumerate(sources)}
+        keys = [s.key for s in sources]
         for i, c in enumerate(found):
+            redated = dated and when.cite_dated(c, bare[i], d_score[i], d_rank[i], keys, texts, lang, SWITCH_MARGIN)
+            if redated:
+                kept.append(redated)
+                continue
             passing = [j for j in range(len(sources)) if score[i, j] >= 0.5]
             if not passing and who:  # the turn nearest what the answer says was said
                 heard = self.support.heard(said[i], [s.paragraph for s in sources])

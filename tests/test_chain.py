@@ -360,3 +360,11 @@ def test_a_model_that_reuses_source_blocks_gets_the_same_prompt_in_marked_parts(
     blocks = [p["text"] for p in parts if p.get("cache") == "block"]
     assert blocks and all("[S" not in b for b in blocks)  # keys are read apart, so a block is the same at any rank
     assert any("42 mètres" in b for b in blocks)
+
+
+def test_a_when_answer_giving_the_articles_date_gets_the_date_its_paragraph_writes(make_engine):
+    # the article is dated 3 March 2024 (shown in each source's head); the paragraph says 2 March
+    eng = make_engine("La maire Anne Le Gall a inauguré le phare le 3 mars 2024 [S1].")
+    _, _, answer = _ask(eng, "Quand la maire a-t-elle inauguré le phare ?")
+    assert answer.text == "La maire Anne Le Gall a inauguré le phare le 2 mars 2024 [1]."
+    assert "2 mars 2024" in answer.citations[0].paragraph.text

@@ -1,0 +1,80 @@
+"""When-questions: the date an answer gives is the one written in the sentence that supports it.
+
+A small model asked "when" often gives the date of the article (shown in each
+source's head) instead of the date the paragraph writes: "Dans la nuit,
+Bloomberg a publié…" in an article of 26 November, next to another paragraph
+saying "Bloomberg, le 25 novembre, a rendu publics…". So for a when-question
+each sentence of the answer is also checked without its dates (``undated``);
+when a paragraph that supports it so writes a date in one of its sentences,
+that paragraph is cited and its date replaces the model's (``redate``). With no
+such paragraph the sentence is checked as written, the article's date
+included (``support``).
+
+Left out: relative dates ("la veille", "yesterday"), years or months alone
+("in 2025", "en octobre"), dates written only in digits ("26/11").
+"""
+from __future__ import annotations
+
+import re
+
+from .answer_type import MONTHS, dates_in, say_date
+from .support import lexical
+from .textnorm import fold
+from .tokens import sentences
+
+_NAMES = {n for names in MONTHS.values() for m in names for n in (m, fold(m))} | {"aout", "sept", "Sept"}
+_MONTH = "|".join(sorted(_NAMES, key=len, reverse=True))
+_YEAR = r"(?:19|20)\d\d"
+# "26 novembre 2025", "1er octobre", "November 26, 2025", "Nov. 26" is left out; a weekday or "on"/"le" before it goes too
+_DAY = r"(?:[0-3]?\d)(?:er|st|nd|rd|th)?"
+_DATE = (rf"(?:{_DAY}\s+(?:{_MONTH})(?:,?\s+{_YEAR})?|(?:{_MONTH})\s+{_DAY}(?:,?\s+{_YEAR})?)")
+DATE = re.compile(rf"\b{_DATE}\b", re.I)
+DATE_PHRASE = re.compile(rf"\s*,?\s*\b(?:on|in|le|du|en)?\s*(?:(?:the\s+)?(?:monday|tuesday|wednesday|thursday"
+                         rf"|friday|saturday|sunday|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche),?\s+)?"
+                         rf"{_DATE}\b", re.I)
+
+
+def undated(claim: str) -> str:
+    """The claim without its day-and-month dates (and the "on"/"le" before them)."""
+    return re.sub(r"\s+([.,;!?])", r"\1", DATE_PHRASE.sub("", claim)).strip(" ,;")
+
+
+def dated_sentence(claim: str, paragraph_text: str) -> str | None:
+    """The paragraph's sentence nearest the claim among those writing a day-and-month date, if any."""
+    dated = [s for s in sentences(paragraph_text) or [paragraph_text] if dates_in(s)]
+    if not dated:
+        return None
+    return max(dated, key=lambda s: lexical(claim, s))
+
+
+def redate(claim: str, date: tuple[int, int, int | None], lang: str) -> str:
+    """The claim with its first date replaced by ``date`` (keeping the claim's year when ``date`` has
+    none); a claim without a date gets none (``answer_type.complete`` adds a sentence giving it)."""
+    m = DATE.search(claim)
+    if m is None:
+        return claim
+    day, month, year = date
+    if year is None:
+        given = dates_in(m.group(0))
+        year = given[0][2] if given else None
+    rest = claim[m.end():]
+    return claim[:m.start()] + say_date((day, month, year), lang) + rest
+
+
+def cite_dated(claim, bare: str, score, rank, keys: list[str], texts: list[str], lang: str,
+               margin: float):
+    """The claim (a ``citations.Claim`` giving a date) cited to a source that supports it without its
+    date (``score``/``rank``: that support, per source) and writes a date, with that date; None when
+    no such source is found. The cited keys are kept when one of them is such a source and ranks within
+    ``margin`` of the best."""
+    dated = {j: s for j in range(len(keys)) if score[j] >= 0.5 and (s := dated_sentence(bare, texts[j]))}
+    if not DATE.search(claim.text) or not dated:
+        return None
+    best = max(dated, key=lambda j: rank[j])
+    index = {k: j for j, k in enumerate(keys)}
+    good = [k for k in claim.keys if index[k] in dated and rank[index[k]] >= rank[best] - margin]
+    good = good or [keys[best]]
+    written = dates_in(dated[index[good[0]]])
+    given = {(d, m) for d, m, _ in dates_in(claim.text)}
+    date = next((d for d in written if d[:2] in given), written[0])
+    return type(claim)(redate(claim.text, date, lang), good)

@@ -1,0 +1,38 @@
+"""When-questions: the date comes from the supporting sentence, not from the article's date."""
+from rag import when
+from rag.citations import Claim
+
+
+def test_undated_drops_the_date_and_its_preposition():
+    assert when.undated("Bloomberg published the recordings on November 26, 2025.") == \
+        "Bloomberg published the recordings."
+    assert when.undated("Zelensky s'est rendu à la Maison-Blanche le vendredi 17 octobre.") == \
+        "Zelensky s'est rendu à la Maison-Blanche."
+    assert when.undated("Le 1er août, il a parlé.") == "il a parlé."
+    assert when.undated("It lasted two hours.") == "It lasted two hours."
+
+
+def test_redate_replaces_the_first_date_and_keeps_a_year_the_sentence_lacks():
+    assert when.redate("Published on November 26, 2025.", (25, 10, None), "en") == "Published on 25 November 2025."
+    assert when.redate("Publié le 26 novembre.", (25, 10, 2024), "fr") == "Publié le 25 novembre 2024."
+    assert when.redate("Published at night.", (25, 10, None), "en") == "Published at night."
+
+
+def test_dated_sentence_is_the_nearest_sentence_writing_a_date():
+    text = "Dans la nuit, Bloomberg a publié. Le 25 novembre, Bloomberg a publié les enregistrements. Le 3 mars, rien."
+    assert when.dated_sentence("Bloomberg published the enregistrements", text).startswith("Le 25 novembre")
+    assert when.dated_sentence("Bloomberg published", "Dans la nuit, Bloomberg a publié.") is None
+
+
+def test_cite_dated_moves_the_citation_to_the_source_writing_the_date():
+    texts = ["Dans la nuit, Bloomberg a publié la transcription.",
+             "Bloomberg, le 25 novembre, a rendu publics des enregistrements."]
+    claim = Claim("Bloomberg published the recordings on November 26, 2025.", ["S1"])
+    out = when.cite_dated(claim, "Bloomberg published the recordings.", [0.9, 0.8], [2.0, 1.9], ["S1", "S2"],
+                          texts, "en", 0.25)
+    assert out.keys == ["S2"] and out.text == "Bloomberg published the recordings on 25 November 2025."
+    # no supporting source writes a date: nothing to do here, the claim is checked as written
+    assert when.cite_dated(claim, "x", [0.9, 0.2], [2.0, 0.1], ["S1", "S2"], texts, "en", 0.25) is None
+    # a claim without a date is left to answer_type.complete
+    assert when.cite_dated(Claim("Bloomberg published them.", ["S2"]), "Bloomberg published them.",
+                           [0.9, 0.9], [2.0, 2.0], ["S1", "S2"], texts, "en", 0.25) is None
