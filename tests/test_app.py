@@ -13,7 +13,7 @@ import socket
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from rag.chain import CANNOT
+from rag.verify import CANNOT
 from rag.documents import Document, Paragraph
 from rag.errors import ConfigError, IndexError_, ModelError
 from rag.results import QuoteMatch, QuoteResult

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from rag import citations
-from rag.chain import CANNOT
+from rag.verify import CANNOT
 
 
 def _ask(engine, question, history=None):
@@ -100,16 +100,14 @@ def test_planted_instruction_is_data(make_engine, sources):
 
 
 def _bare_chain(support, speakers: set[str], language: str):
-    """An AnswerChain with only what ``check`` reads: a support check, the speakers and the sources' language."""
-    from rag.chain import AnswerChain
+    """A Verifier with only what ``check`` reads: a support check, the speakers and the sources' language."""
+    from rag.verify import Verifier
 
-    chain = AnswerChain.__new__(AnswerChain)
-    chain.support = support
     doc = type("D", (), {"outlet": "", "author": "", "title": ""})()
-    chain.retriever = type("R", (), {"speakers": speakers, "language": language,
-                                     "index_doc": staticmethod(lambda name: doc)})()
-    chain.context = type("C", (), {"head": staticmethod(lambda source: ""), "voice": staticmethod(lambda p: "")})()
-    return chain
+    retriever = type("R", (), {"speakers": speakers, "language": language,
+                               "index_doc": staticmethod(lambda name: doc)})()
+    context = type("C", (), {"head": staticmethod(lambda source: ""), "voice": staticmethod(lambda p: "")})()
+    return Verifier(retriever, support, context)
 
 
 def test_a_name_alone_does_not_support_a_claim():
@@ -123,7 +121,7 @@ def test_a_name_alone_does_not_support_a_claim():
 def test_repair_picks_a_supporting_source_even_when_a_non_supporting_one_ranks_higher():
     import numpy as np
 
-    from rag.chain import Source
+    from rag.context import Source
     from rag.documents import Paragraph
 
     class StubSupport:  # source 1 ranks higher on added evidence but fails the check; source 2 passes
@@ -139,7 +137,7 @@ def test_repair_picks_a_supporting_source_even_when_a_non_supporting_one_ranks_h
 def test_a_who_said_answer_below_the_threshold_is_kept_when_its_turn_is_the_nearest_to_what_was_said():
     import numpy as np
 
-    from rag.chain import Source
+    from rag.context import Source
     from rag.documents import Paragraph
 
     class StubSupport:  # nothing passes the check; the turn S2 holds the sentence nearest what was said
@@ -181,7 +179,7 @@ def test_an_answer_that_only_says_the_question_again_gives_way_to_the_source_sen
 def test_sentences_are_checked_without_the_speakers_names():
     import numpy as np
 
-    from rag.chain import Source
+    from rag.context import Source
     from rag.documents import Paragraph
 
     class RecordingSupport:  # the name most paragraphs hold must not pull the check towards any of them
@@ -202,7 +200,7 @@ def test_sentences_are_checked_without_the_speakers_names():
 def test_a_supported_answer_naming_nothing_the_question_names_abstains():
     import numpy as np
 
-    from rag.chain import Source
+    from rag.context import Source
     from rag.documents import Paragraph
 
     class Passing:

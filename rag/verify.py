@@ -1,0 +1,121 @@
+"""Checking an answer against its sources: the system, not the model, guarantees citations.
+
+``Verifier.check(raw, sources, question, lang)`` turns the model's raw text into
+an ``Answer``: invented keys are dropped, each sentence must be supported by the
+paragraph it cites (``support``; for a who-said question, the turn holding the
+sentence nearest what was said also counts), a wrong key is replaced by the
+supporting source, an unsupported sentence is dropped. For a when-question the
+date is the one a supporting sentence writes (``when``). No supported sentence,
+or the model's NO_ANSWER, gives the fixed "cannot answer" sentence with no
+citations, and so does an answer that is not about the question
+(``relevance``). What the question asks for is then checked (``answer_type``):
+who spoke, from the cited turn's speaker; when, from the date in the supporting
+sentence. A sentence that makes someone speak must cite their turn, or
+narration naming them (``attribution``). ``quoted`` gives way to the source
+sentence nearest the question when the answer only says the question again.
+
+What it leaves out: entailment (no NLI model runs offline; see ``support``).
+"""
+from __future__ import annotations
+
+from . import answer_type, attribution, citations, relevance, when
+from .context import Context, Source
+from .results import Answer, Citation
+from .support import Support, best_sentence
+from .textnorm import clear_language
+
+CANNOT = {"en": "The documents do not contain the answer to this question.",
+          "fr": "Les documents ne contiennent pas la réponse à cette question."}
+SWITCH_MARGIN = 0.25     # a cited source this much weaker than the best-supporting one is replaced by it
+
+
+class Verifier:
+    def __init__(self, retriever, support: Support, context: Context):
+        """``retriever`` gives the sources' language, the speakers and each paragraph's document."""
+        self.retriever = retriever
+        self.support = support
+        self.context = context
+
+    def check(self, raw: str, sources: list[Source], question: str, lang: str) -> Answer:
+        cannot = Answer(question=question, text=CANNOT[lang], abstained=True, language=lang)
+        known = {s.key for s in sources}
+        found = citations.claims(raw, known)
+        found = [c for c in found if not citations.ABSTAIN_MARK.search(c.text)]
+        if not found or not sources:
+            return cannot
+        texts = [s.shown for s in sources]
+        if lang == self.retriever.language and not relevance.about(question, texts):
+            return cannot  # the sources never speak of what is asked
+        speakers = self.retriever.speakers
+        said = [answer_type.said(c.text, question, speakers) if answer_type.asks_speaker(question)
+                else answer_type.unnamed(c.text, speakers) for c in found]
+        kept = self.cite(found, said, sources, question, lang)
+        if not kept or not answer_type.answers(question, kept) or self.off_topic(question, kept, sources, lang):
+            return cannot
+        by_key = {s.key: s for s in sources}
+        paragraph_of = {k: s.paragraph for k, s in by_key.items()}
+        kept = attribution.mend(kept, paragraph_of, self.retriever.speakers, self.context.voice)
+        kept = answer_type.complete(question, kept, paragraph_of, self.retriever.speakers, lang)
+        text, order = citations.render(kept)
+        claim_of = {k: next(c.text for c in kept if k in c.keys) for k in order}
+        cites = [Citation(n, by_key[k].paragraph, best_sentence(claim_of[k], by_key[k].paragraph.text))
+                 for n, k in enumerate(order, 1)]
+        return Answer(question=question, text=text, citations=cites, language=lang)
+
+    def cite(self, found: list[citations.Claim], said: list[str], sources: list[Source], question: str,
+             lang: str) -> list[citations.Claim]:
+        """The claims some source supports, each citing its supporting sources (``said``: what each
+        claim is checked as, see ``answer_type.said``); the others are dropped."""
+        who, texts = answer_type.asks_speaker(question), [s.shown for s in sources]
+        paragraphs, heads = [s.paragraph for s in sources], [self.context.head(s) for s in sources]
+        score, rank = self.support.matrix(said, texts, paragraphs, heads)
+        dated = answer_type.asks_time(question)
+        if dated:  # the date is the one a supporting sentence writes (``when``)
+            bare = [when.undated(s) for s in said]
+            d_score, d_rank = self.support.matrix(bare, texts, paragraphs, heads)
+        kept: list[citations.Claim] = []
+        keys = [s.key for s in sources]
+        index = {k: j for j, k in enumerate(keys)}
+        for i, c in enumerate(found):
+            redated = dated and when.cite_dated(c, bare[i], d_score[i], d_rank[i], keys, texts, lang, SWITCH_MARGIN)
+            if redated:
+                kept.append(redated)
+                continue
+            passing = [j for j in range(len(sources)) if score[i, j] >= 0.5]
+            if not passing and who:  # the turn nearest what the answer says was said
+                heard = self.support.heard(said[i], paragraphs)
+                passing = [] if heard is None else [heard]
+            if not passing:
+                continue  # nothing supports this sentence: dropped
+            best = max(passing, key=lambda j: rank[i, j])
+            good = [k for k in c.keys if index[k] in passing and rank[i, index[k]] >= rank[i, best] - SWITCH_MARGIN]
+            # cited to the wrong paragraph: the one that supports it
+            kept.append(citations.Claim(c.text, good or [keys[best]]))
+        return kept
+
+    def off_topic(self, question: str, kept: list[citations.Claim], sources: list[Source], lang: str) -> bool:
+        """The answer copies a source, names none of what the question names, or (in the reader's
+        language) never uses the question's words."""
+        if relevance.only_quotes(question, kept, self.retriever.speakers):
+            return True
+        keys = {k for c in kept for k in c.keys}
+        cited = [s.paragraph for s in sources if s.key in keys]
+        docs = [self.retriever.index_doc(name) for name in {p.doc for p in cited}]
+        cited_texts = [p.text for p in cited]
+        context = cited_texts + [x for d in docs for x in (d.outlet, d.author, d.title) if x]
+        text = " ".join(c.text for c in kept)
+        if relevance.names_missing(question, text, context):
+            return True
+        if clear_language(text) not in (None, lang):
+            return False  # judged again once translated
+        return not relevance.on_topic(question, kept, cited_texts if lang == self.retriever.language else [])
+
+    def quoted(self, answer: Answer, sources: list[Source], question: str, lang: str) -> Answer:
+        """An echo of the question gives way to the source sentence nearest it (``relevance.stand_in``),
+        quoted with its key; in another language than the sources' the echo stays."""
+        found = relevance.stand_in(question, [s.shown for s in sources]) if lang == self.retriever.language else None
+        if found is None:
+            return answer
+        sent, j = found
+        return Answer(question=question, text=f"« {sent} » [1]", language=lang,
+                      citations=[Citation(1, sources[j].paragraph, sent)])
