@@ -55,3 +55,29 @@ def test_the_phrase_naming_who_tells_a_claim_is_left_out_of_the_comparison():
     assert without_source("Selon Bloomberg, les enregistrements ont fuité.") == "les enregistrements ont fuité."
     # only a name is left out, never the claim itself
     assert without_source("selon lui la Russie veut la paix.") == "selon lui la Russie veut la paix."
+
+
+class FixedUnits:
+    """Sentence vectors giving every sentence-paragraph pair the same cosine."""
+
+    def __init__(self, cosine):
+        self.cosine = cosine
+
+    def best_unit_similarity(self, text, paragraph):
+        return self.cosine
+
+
+def test_a_sentence_in_its_paragraphs_language_needs_a_higher_cosine_than_a_translation():
+    from rag.support import SAME_LANGUAGE_OK, SEMANTIC_OK
+
+    par = Paragraph("a.txt", 1, "Elle survient alors que Bloomberg a rendu publics des enregistrements d'appels, "
+                                "déclenchant une secousse diplomatique immédiate.")
+    cosine = (SEMANTIC_OK["embeddinggemma"] + SAME_LANGUAGE_OK["embeddinggemma"]) / 2
+    s = Support(SimpleNamespace(name="embeddinggemma-300m"), lambda: FixedUnits(cosine))
+    french = "Dmitriev a dit que l'ambassade russe avait été fermée par un incident diplomatique."
+    english = "The release of the call recordings caused an immediate diplomatic shock."
+    score, _ = s.matrix([french, english], [par.text], [par])
+    assert score[0, 0] < 0.5 <= score[1, 0]  # same topic, other facts, same language: not supported
+    # an embedder without a measured same-language threshold keeps its one threshold
+    e5 = Support(SimpleNamespace(name="e5-small"), lambda: FixedUnits(SEMANTIC_OK["e5-small"] + 0.01))
+    assert e5.matrix([french], [par.text], [par])[0][0, 0] >= 0.5
