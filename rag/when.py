@@ -65,16 +65,18 @@ def cite_dated(claim, bare: str, score, rank, keys: list[str], texts: list[str],
                margin: float):
     """The claim (a ``citations.Claim`` giving a date) cited to a source that supports it without its
     date (``score``/``rank``: that support, per source) and writes a date, with that date; None when
-    no such source is found. The cited keys are kept when one of them is such a source and ranks within
-    ``margin`` of the best."""
+    no such source is found. A source writing the claim's own date comes first; among those, the cited
+    keys are kept when one ranks within ``margin`` of the best."""
     dated = {j: s for j in range(len(keys)) if score[j] >= 0.5 and (s := dated_sentence(bare, texts[j]))}
     if not DATE.search(claim.text) or not dated:
         return None
-    best = max(dated, key=lambda j: rank[j])
-    index = {k: j for j, k in enumerate(keys)}
-    good = [k for k in claim.keys if index[k] in dated and rank[index[k]] >= rank[best] - margin]
-    good = good or [keys[best]]
-    written = dates_in(dated[index[good[0]]])
     given = {(d, m) for d, m, _ in dates_in(claim.text)}
+    same = {j: s for j, s in dated.items() if any(d[:2] in given for d in dates_in(s))}
+    pool = same or dated
+    best = max(pool, key=lambda j: rank[j])
+    index = {k: j for j, k in enumerate(keys)}
+    good = [k for k in claim.keys if index[k] in pool and rank[index[k]] >= rank[best] - margin]
+    good = good or [keys[best]]
+    written = dates_in(pool[index[good[0]]])
     date = next((d for d in written if d[:2] in given), written[0])
     return type(claim)(redate(claim.text, date, lang), good)

@@ -36,3 +36,10 @@ def test_cite_dated_moves_the_citation_to_the_source_writing_the_date():
     # a claim without a date is left to answer_type.complete
     assert when.cite_dated(Claim("Bloomberg published them.", ["S2"]), "Bloomberg published them.",
                            [0.9, 0.9], [2.0, 2.0], ["S1", "S2"], texts, "en", 0.25) is None
+
+
+def test_a_source_writing_the_claims_own_date_is_preferred_to_the_cited_one():
+    texts = ["Le 14 octobre, Witkoff a appelé Ouchakov.", "Le 16 octobre, Trump a appelé Poutine."]
+    claim = Claim("Trump called Putin on 16 October.", ["S1"])
+    out = when.cite_dated(claim, "Trump called Putin.", [0.8, 0.7], [1.9, 1.6], ["S1", "S2"], texts, "en", 0.25)
+    assert out.keys == ["S2"] and out.text == "Trump called Putin on 16 October."
