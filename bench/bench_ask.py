@@ -68,14 +68,16 @@ def main() -> None:
     qs = qs[: a.limit] if a.limit else qs
     settings = Settings()
     eng = Engine(settings)
-    t0 = time.perf_counter()
-    new = eng.warm_answers()  # what `rag prepare` does once: every paragraph read ahead (blocks engine only)
-    warm = f"paragraphs read ahead: {new} new in {time.perf_counter() - t0:.1f} s"
+    warm = ""
+    if settings.local_engine == "blocks":
+        t0 = time.perf_counter()
+        new = eng.warm_answers()  # what `rag prepare` does once: every paragraph read ahead
+        warm = f" · paragraphs read ahead: {new} new in {time.perf_counter() - t0:.1f} s"
     src, first, total = time_answers(eng, qs)
     engine = f"{settings.local_engine} engine, relink {settings.block_relink}" if settings.local_engine == "blocks" \
         else "server engine"
     print(f"backend: {settings.backend} ({engine}) · {settings.model_name} · embedder {settings.embedder} · "
-          f"{len(qs)} questions · {warm}")
+          f"{len(qs)} questions{warm}")
     print(f"{'':18} {'p50 s':>7} {'p95 s':>7}")
     for name, xs in (("time to sources", src), ("first token", first), ("full answer", total)):
         print(f"{name:18} {statistics.median(xs):7.2f} {pct(xs, 0.95):7.2f}")

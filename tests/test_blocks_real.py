@@ -57,6 +57,13 @@ def test_blocks_moved_after_others_still_read_right(engine):
         assert "Bloomberg" in text and ("Ouchakov" in text or "Ushakov" in text)
 
 
+def test_an_answer_does_not_depend_on_what_was_asked_before(engine):
+    q = [Part("[S2]"), Part(CALL, cache=True), Part("[S1]"), Part(LEAK, cache=True), Part(tail("Whom did Witkoff call?"))]
+    first = answer(engine, PREFIX, q, 32)
+    answer(engine, PREFIX, [Part("[S1]"), Part(CALL, cache=True), Part(tail("Who published the transcript?"))], 8)
+    assert answer(engine, PREFIX, q, 32) == first
+
+
 def test_cached_blocks_are_not_read_again(engine):
     parts = [Part("[S2]"), Part(CALL, cache=True), Part("[S1]"), Part(LEAK, cache=True), Part(tail("Who called?"))]
     answer(engine, PREFIX, parts, 4)
