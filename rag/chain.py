@@ -123,28 +123,23 @@ class AnswerChain:
         standalone = queries[1] if history and len(queries) > 1 else question
         model = self._model()
         messages = self._messages(sources, standalone, lang, blocks=getattr(model, "caches_blocks", False))
-        pieces = (model | StrOutputParser()).stream(messages)
+        pieces = self._generate(model, messages)
         raw, t_first = "", None
         try:
             for piece in pieces:
                 if t_first is None:
                     t_first = time.perf_counter() - t0
-                cut = citations.sentence_cut(raw + piece, MAX_SENTENCES)
-                if cut is not None:  # a sentence beyond those asked for: stop the model there
-                    piece = piece[:max(0, cut - len(raw))]
-                    raw += piece
-                    if piece.strip():
-                        yield "token", piece
-                    break
                 raw += piece
                 yield "token", piece
-        except RagError:
-            raise
-        except Exception as e:
-            raise BackendError(f"The chat model failed while answering ({e}).") from e
         finally:
             pieces.close()  # stops the model now, not when the generator is collected
         answer = self.verifier.check(raw, sources, question, lang)
+        retried = None
+        if answer.abstained and 0 < self.settings.retry_sources < len(sources):
+            retried = self._fewer(model, sources[:self.settings.retry_sources], standalone, lang)
+            second = self.verifier.check(retried, sources[:self.settings.retry_sources], question, lang)
+            if not second.abstained:
+                answer, raw = second, retried
         if not answer.abstained and relevance.echoes(standalone, answer.text):
             answer = self.verifier.quoted(answer, sources, standalone, lang)
         # the model's own words tell its language (a date sentence we add is already in the reader's)
@@ -152,5 +147,33 @@ class AnswerChain:
             answer = self._in_language(answer, raw, sources, question, lang)
         answer.sources = shown
         answer.timings = {"sources": t_sources, "first_token": t_first, "total": time.perf_counter() - t0,
-                          "queries": queries, "raw": raw}
+                          "queries": queries, "raw": raw, "retried": retried}
         yield "answer", answer
+
+    def _generate(self, model, messages) -> Iterator[str]:
+        """The model's answer piece by piece, stopped where a sentence beyond ``MAX_SENTENCES`` begins."""
+        pieces = (model | StrOutputParser()).stream(messages)
+        raw = ""
+        try:
+            for piece in pieces:
+                cut = citations.sentence_cut(raw + piece, MAX_SENTENCES)
+                if cut is not None:  # a sentence beyond those asked for: stop the model there
+                    piece = piece[:max(0, cut - len(raw))]
+                    if piece.strip():
+                        yield piece
+                    return
+                raw += piece
+                yield piece
+        except RagError:
+            raise
+        except Exception as e:
+            raise BackendError(f"The chat model failed while answering ({e}).") from e
+        finally:
+            pieces.close()
+
+    def _fewer(self, model, best: list[Source], question: str, lang: str) -> str:
+        """The model's answer from the best sources only. Given five, the small model often says
+        NO_ANSWER although the best one holds the answer; given that one and the next, it finds it.
+        Not streamed: the reader sees the checked answer."""
+        return "".join(self._generate(model, self._messages(best, question, lang,
+                                                            blocks=getattr(model, "caches_blocks", False))))

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     translate: bool = Field(False, description="also render a foreign-language question in the documents' language "
                                                 "(one model call before retrieval)")
     context_tokens: int = Field(900, ge=60, description="token budget of the sources given to the chat model")
+    retry_sources: int = Field(2, ge=0, description="when the answer does not hold up, ask once more with only "
+                                                    "this many best sources (0: never)")
 
     # answering
     backend: Literal["local", "openai"] = Field("local", description="chat model backend")

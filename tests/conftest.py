@@ -53,7 +53,8 @@ def sources(tmp_path: Path) -> Path:
 @pytest.fixture
 def settings(tmp_path: Path, sources: Path) -> Settings:
     return Settings(sources_dir=sources, index_dir=tmp_path / "store", cache_dir=tmp_path / "cache",
-                    prompts_dir=ROOT / "prompts", embedder="e5-small")
+                    prompts_dir=ROOT / "prompts", embedder="e5-small",
+                    retry_sources=0)  # one scripted reply per question; the tests of the retry turn it on
 
 
 @pytest.fixture

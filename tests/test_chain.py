@@ -366,3 +366,23 @@ def test_a_when_answer_giving_the_articles_date_gets_the_date_its_paragraph_writ
     _, _, answer = _ask(eng, "Quand la maire a-t-elle inauguré le phare ?")
     assert answer.text == "La maire Anne Le Gall a inauguré le phare le 2 mars 2024 [1]."
     assert "2 mars 2024" in answer.citations[0].paragraph.text
+
+
+def test_an_answer_that_does_not_hold_up_is_asked_again_from_the_best_sources(make_engine):
+    eng = make_engine("NO_ANSWER", "Le phare mesure 42 mètres [S1].", retry_sources=2)
+    events, _, answer = _ask(eng, "Combien mesure le phare ?")
+    first, second = (str(p[-1].content) for p in eng.chat_model.prompts)
+    assert len(eng.chat_model.prompts) == 2
+    assert second.count("\n[S") == 2 < first.count("\n[S")  # the best sources only
+    assert not answer.abstained and "42" in answer.text and "42 mètres" in answer.citations[0].paragraph.text
+    assert len(answer.sources) == first.count("\n[S")   # the reader still sees every source given first
+    assert "42" not in "".join(p for k, p in events if k == "token")  # the second answer is not streamed
+
+
+def test_no_second_call_when_turned_off_and_still_the_fixed_sentence_when_it_fails(make_engine):
+    eng = make_engine("NO_ANSWER", "Le phare mesure 42 mètres [S1].", retry_sources=0)
+    _, _, answer = _ask(eng, "Combien mesure le phare ?")
+    assert answer.abstained and len(eng.chat_model.prompts) == 1
+    eng = make_engine("NO_ANSWER", "Le phare a été peint par Picasso en 1950 [S1].", retry_sources=2)
+    _, _, answer = _ask(eng, "Combien mesure le phare ?")
+    assert answer.abstained and answer.text == CANNOT["fr"] and len(eng.chat_model.prompts) == 2
