@@ -172,8 +172,8 @@ class AnswerChain:
             pieces.close()
 
     def _fewer(self, model, best: list[Source], question: str, lang: str) -> str:
-        """The model's answer from the best sources only. Given five, the small model often says
-        NO_ANSWER although the best one holds the answer; given that one and the next, it finds it.
+        """The model's answer from the best sources only: given five, the small model sometimes cites the
+        wrong one or says NO_ANSWER although the best ones hold the answer, and reads two more closely.
         Not streamed: the reader sees the checked answer."""
         return "".join(self._generate(model, self._messages(best, question, lang,
                                                             blocks=getattr(model, "caches_blocks", False))))
