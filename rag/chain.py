@@ -136,8 +136,9 @@ class AnswerChain:
         answer = self.verifier.check(raw, sources, question, lang)
         retried = None
         if answer.abstained and 0 < self.settings.retry_sources < len(sources):
-            retried = self._fewer(model, sources[:self.settings.retry_sources], standalone, lang)
-            second = self.verifier.check(retried, sources[:self.settings.retry_sources], question, lang)
+            best = sources[:self.settings.retry_sources]
+            retried = self._fewer(model, best, standalone, lang)
+            second = self.verifier.check(retried, best, question, lang)
             if not second.abstained:
                 answer, raw = second, retried
         if not answer.abstained and relevance.echoes(standalone, answer.text):

@@ -46,10 +46,7 @@ class Verifier:
         texts = [s.shown for s in sources]
         if lang == self.retriever.language and not relevance.about(question, texts):
             return cannot  # the sources never speak of what is asked
-        speakers = self.retriever.speakers
-        said = [answer_type.said(c.text, question, speakers) if answer_type.asks_speaker(question)
-                else answer_type.unnamed(c.text, speakers) for c in found]
-        kept = self.cite(found, said, sources, question, lang)
+        kept = self.cite(found, sources, question, lang)
         if not kept or not answer_type.answers(question, kept) or self.off_topic(question, kept, sources, lang):
             return cannot
         by_key = {s.key: s for s in sources}
@@ -62,15 +59,18 @@ class Verifier:
                  for n, k in enumerate(order, 1)]
         return Answer(question=question, text=text, citations=cites, language=lang)
 
-    def cite(self, found: list[citations.Claim], said: list[str], sources: list[Source], question: str,
+    def cite(self, found: list[citations.Claim], sources: list[Source], question: str,
              lang: str) -> list[citations.Claim]:
-        """The claims some source supports, each citing its supporting sources (``said``: what each
-        claim is checked as, see ``answer_type.said``); the others are dropped."""
-        who, texts = answer_type.asks_speaker(question), [s.shown for s in sources]
+        """The claims some source supports, each citing its supporting sources; the others are dropped.
+        A claim is checked by what it says, speakers' names left out (``answer_type.said``/``unnamed``)."""
+        who, speakers, texts = answer_type.asks_speaker(question), self.retriever.speakers, [s.shown for s in sources]
+        said = [answer_type.said(c.text, question, speakers) if who else answer_type.unnamed(c.text, speakers)
+                for c in found]
         paragraphs, heads = [s.paragraph for s in sources], [self.context.head(s) for s in sources]
         score, rank = self.support.matrix(said, texts, paragraphs, heads)
-        dated = answer_type.asks_time(question)
-        if dated:  # the date is the one a supporting sentence writes (``when``)
+        # the date is the one a supporting sentence writes (``when``); checked again only if a claim gives one
+        dated = answer_type.asks_time(question) and any(answer_type.dates_in(c.text) for c in found)
+        if dated:
             bare = [when.undated(s) for s in said]
             d_score, d_rank = self.support.matrix(bare, texts, paragraphs, heads)
         kept: list[citations.Claim] = []

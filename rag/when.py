@@ -67,10 +67,10 @@ def cite_dated(claim, bare: str, score, rank, keys: list[str], texts: list[str],
     date (``score``/``rank``: that support, per source) and writes a date, with that date; None when
     no such source is found. A source writing the claim's own date comes first; among those, the cited
     keys are kept when one ranks within ``margin`` of the best."""
-    dated = {j: s for j in range(len(keys)) if score[j] >= 0.5 and (s := dated_sentence(bare, texts[j]))}
-    if not DATE.search(claim.text) or not dated:
-        return None
     given = {(d, m) for d, m, _ in dates_in(claim.text)}
+    dated = {j: s for j in range(len(keys)) if score[j] >= 0.5 and (s := dated_sentence(bare, texts[j]))}
+    if not given or not dated:
+        return None
     same = {j: s for j, s in dated.items() if any(d[:2] in given for d in dates_in(s))}
     pool = same or dated
     best = max(pool, key=lambda j: rank[j])
