@@ -14,6 +14,8 @@ import sys
 import textwrap
 import time
 
+from pydantic import ValidationError
+
 from .errors import RagError
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -271,6 +273,11 @@ def main(argv: list[str] | None = None, engine_factory=None) -> int:
     except RagError as e:
         print(f"error: {e}", file=sys.stderr)
         return e.exit_code
+    except ValidationError as e:  # a RAG_* variable the settings refuse
+        from .settings import invalid_setting
+
+        print(f"error: {invalid_setting(e)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -17,7 +17,7 @@ import sys
 from pydantic import ValidationError
 
 from .errors import RagError
-from .settings import ROOT, Settings
+from .settings import ROOT, Settings, invalid_setting
 
 APP = ROOT / "app.py"
 
@@ -130,10 +130,7 @@ def run_app(port: int = 8501, settings: Settings | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return e.exit_code
     except ValidationError as e:
-        first = e.errors()[0]
-        where = ".".join(str(x) for x in first.get("loc", ())) or "a setting"
-        print(f"error: the setting {where} is invalid ({first.get('msg', 'bad value')}); check your RAG_* variables.",
-              file=sys.stderr)
+        print(f"error: {invalid_setting(e)}", file=sys.stderr)
         return 1
     except OSError as e:
         print(f"error: could not start the app ({e.strerror or e}).", file=sys.stderr)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,3 +90,10 @@ class Settings(BaseSettings):
         if self.chat_model:
             return self.chat_model
         return "qwen2.5-coder-1.5b-instruct" if self.backend == "local" else "gpt-4o-mini"
+
+
+def invalid_setting(e: ValidationError) -> str:
+    """One sentence naming the first setting the environment got wrong, and what is wrong with it."""
+    first = e.errors()[0]
+    where = ".".join(str(x) for x in first.get("loc", ())) or "a setting"
+    return f"the setting {where} is invalid ({first.get('msg', 'bad value')}); check your RAG_* variables."

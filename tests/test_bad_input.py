@@ -159,3 +159,11 @@ def test_any_question_is_cleaned_or_refused_with_a_sentence(text):
         return
     assert q and q == q.strip() and len(q) <= MAX_QUESTION_CHARS
     assert all(c.isprintable() for c in q) and "  " not in q
+
+
+def test_a_setting_the_environment_gets_wrong_is_a_sentence_naming_it(monkeypatch, capsys):
+    monkeypatch.setenv("RAG_RETRY_SOURCES", "-1")
+    code = cli.main(["ask", "Combien mesure le phare ?"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.startswith("error: the setting retry_sources is invalid")
+    assert "Traceback" not in err and "internal error" not in err
