@@ -33,7 +33,7 @@ from rapidfuzz import fuzz
 
 from .citations import Claim
 from .support import best_sentence
-from .textnorm import fold, words
+from .textnorm import fold, language, words
 
 # questions about speech (broad: retrieval boosts the turns of a speaker such a question names)
 SPEECH = re.compile(r"\b(sa(y|ys|id)|t[eo]ll|told|asks?|asked|propos|suggest|recommend|promis|dit|dis|d[ée]clar"
@@ -68,6 +68,7 @@ ASKS_DURATION = re.compile(r"\b(how long|combien de temps|quelle dur[ée]e|penda
 DURATION = re.compile(rf"(?P<n>{NUMBER_WORD.pattern})\s+(?:[\w'’-]+\s+)?(?:seconds?|minutes?|hours?|days?|weeks?|months?"
                       r"|years?|heures?|jours?|semaines?|mois|ans|ann[ée]es?)\b", re.I)
 SAY = {"en": "This was on {date}.", "fr": "C'était le {date}."}
+STAND_IN = {"en": "someone", "fr": "quelqu'un"}  # for a speaker's name in a sentence checked unnamed
 
 
 def asks_speaker(question: str) -> bool:
@@ -154,19 +155,29 @@ def fix_speaker(text: str, speaker: str, speakers: set[str]) -> str:
     return text
 
 
-def without_names(text: str, speakers: set[str]) -> str:
-    """``text`` without the names of known speakers. Checked so, a sentence is compared by what it says:
-    a name most paragraphs hold would pull it towards any paragraph naming that person."""
-    cut = [(a, b) for a, b, w in name_spans(text) if any(names_person(w, s) for s in speakers)]
+def without_names(text: str, speakers: set[str], stand_in: str = "") -> str:
+    """``text`` without the names of known speakers, each whole name ("Steve Witkoff") left out or replaced
+    by ``stand_in``. Checked so, a sentence is compared by what it says: a name most paragraphs hold would
+    pull it towards any paragraph naming that person."""
+    cut: list[list[int]] = []
+    for a, b, w in name_spans(text):
+        if any(names_person(w, s) for s in speakers):
+            if cut and not text[cut[-1][1]:a].strip():
+                cut[-1][1] = b  # the next word of the same name
+            else:
+                cut.append([a, b])
     for a, b in reversed(cut):
-        text = text[:a] + text[b:]
+        text = text[:a] + (stand_in[:1].upper() + stand_in[1:] if a == 0 else stand_in) + text[b:]
     return re.sub(r"\s{2,}", " ", text).strip()
 
 
 def unnamed(text: str, speakers: set[str]) -> str:
-    """``text`` without the speakers' names, if three words or more are left; else ``text``."""
-    rest = without_names(text, speakers)
-    return rest if len(words(rest)) >= 3 else text
+    """``text`` with the speakers' names replaced by "someone" ("quelqu'un") if three words or more are
+    left besides; else ``text``. A pronoun keeps it a sentence: a sentence with gaps in it embeds as a
+    fragment, further from the paragraph that says it."""
+    if len(words(without_names(text, speakers))) < 3:
+        return text
+    return without_names(text, speakers, STAND_IN[language(text)])
 
 
 def said(claim: str, question: str, speakers: set[str]) -> str:

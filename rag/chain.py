@@ -97,7 +97,8 @@ class AnswerChain:
                  if p.speech and self.context.whole(p)]
         return model.warm(self._messages(whole, "", "en", blocks=True))
 
-    def _in_language(self, answer: Answer, raw: str, sources: list[Source], question: str, lang: str) -> Answer:
+    def _in_language(self, answer: Answer, raw: str, sources: list[Source], question: str, lang: str,
+                     rendered: list[str]) -> Answer:
         """The small model sometimes answers in the sources' language: its answer is translated into the
         reader's (a short call without the sources; asked to answer again, the model repeats itself),
         then checked like any answer. A translation that no longer holds up keeps the first answer."""
@@ -106,7 +107,7 @@ class AnswerChain:
             again = str(self._model().invoke(messages).content)
         except Exception as e:
             raise BackendError(f"The chat model failed while answering ({e}).") from e
-        second = self.verifier.check(again, sources, question, lang)
+        second = self.verifier.check(again, sources, question, lang, rendered)
         return answer if second.abstained else second
 
     # -- the whole chain, streamed ---------------------------------------------------
@@ -133,19 +134,19 @@ class AnswerChain:
                 yield "token", piece
         finally:
             pieces.close()  # stops the model now, not when the generator is collected
-        answer = self.verifier.check(raw, sources, question, lang)
+        answer = self.verifier.check(raw, sources, question, lang, queries[1:])
         retried = None
         if answer.abstained and 0 < self.settings.retry_sources < len(sources):
             best = sources[:self.settings.retry_sources]
             retried = self._fewer(model, best, standalone, lang)
-            second = self.verifier.check(retried, best, question, lang)
+            second = self.verifier.check(retried, best, question, lang, queries[1:])
             if not second.abstained:
                 answer, raw = second, retried
         if not answer.abstained and relevance.echoes(standalone, answer.text):
             answer = self.verifier.quoted(answer, sources, standalone, lang)
         # the model's own words tell its language (a date sentence we add is already in the reader's)
         if not answer.abstained and clear_language(citations.KEY_GROUP.sub("", raw)) not in (None, lang):
-            answer = self._in_language(answer, raw, sources, question, lang)
+            answer = self._in_language(answer, raw, sources, question, lang, queries[1:])
         answer.sources = shown
         answer.timings = {"sources": t_sources, "first_token": t_first, "total": time.perf_counter() - t0,
                           "queries": queries, "raw": raw, "retried": retried}

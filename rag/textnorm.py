@@ -39,7 +39,7 @@ def stop_words() -> frozenset[str]:
     for lang in ("french", "english"):
         out.update(w for s in get_stop_words(lang) for w in words(s))
     # elided forms left over after splitting on apostrophes
-    out.update({"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu"})
+    out.update({"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quelqu"})
     return frozenset(out)
 
 

@@ -22,7 +22,7 @@ from . import answer_type, attribution, citations, relevance, when
 from .context import Context, Source
 from .results import Answer, Citation
 from .support import Support, best_sentence
-from .textnorm import clear_language
+from .textnorm import clear_language, language
 
 CANNOT = {"en": "The documents do not contain the answer to this question.",
           "fr": "Les documents ne contiennent pas la réponse à cette question."}
@@ -36,7 +36,9 @@ class Verifier:
         self.support = support
         self.context = context
 
-    def check(self, raw: str, sources: list[Source], question: str, lang: str) -> Answer:
+    def check(self, raw: str, sources: list[Source], question: str, lang: str,
+              rendered: list[str] = ()) -> Answer:
+        """``rendered``: the question as the chain rendered it for retrieval (``AnswerChain.rewrite``)."""
         cannot = Answer(question=question, text=CANNOT[lang], abstained=True, language=lang)
         known = {s.key for s in sources}
         found = citations.claims(raw, known)
@@ -47,7 +49,7 @@ class Verifier:
         if lang == self.retriever.language and not relevance.about(question, texts):
             return cannot  # the sources never speak of what is asked
         kept = self.cite(found, sources, question, lang)
-        if not kept or not answer_type.answers(question, kept) or self.off_topic(question, kept, sources, lang):
+        if not kept or not answer_type.answers(question, kept) or self.off_topic(question, kept, sources, lang, rendered):
             return cannot
         by_key = {s.key: s for s in sources}
         paragraph_of = {k: s.paragraph for k, s in by_key.items()}
@@ -93,9 +95,11 @@ class Verifier:
             kept.append(citations.Claim(c.text, good or [keys[best]]))
         return kept
 
-    def off_topic(self, question: str, kept: list[citations.Claim], sources: list[Source], lang: str) -> bool:
+    def off_topic(self, question: str, kept: list[citations.Claim], sources: list[Source], lang: str,
+                  rendered: list[str] = ()) -> bool:
         """The answer copies a source, names none of what the question names, or (in the reader's
-        language) never uses the question's words."""
+        language) never uses the question's words, nor do the cited paragraphs use those of the question
+        or of its rendering in their language (``rendered``; words compared only within one language)."""
         if relevance.only_quotes(question, kept, self.retriever.speakers):
             return True
         keys = {k for c in kept for k in c.keys}
@@ -108,7 +112,12 @@ class Verifier:
             return True
         if clear_language(text) not in (None, lang):
             return False  # judged again once translated
-        return not relevance.on_topic(question, kept, cited_texts if lang == self.retriever.language else [])
+        doc_lang = self.retriever.language
+        if relevance.on_topic(question, kept, cited_texts if lang == doc_lang else []):
+            return False
+        theirs = [r for r in rendered if lang != doc_lang and language(r) == doc_lang
+                  and len(relevance.content_words(r)) >= relevance.MIN_WORDS]
+        return not any(relevance.on_topic(r, [], cited_texts) for r in theirs)
 
     def quoted(self, answer: Answer, sources: list[Source], question: str, lang: str) -> Answer:
         """An echo of the question gives way to the source sentence nearest it (``relevance.stand_in``),

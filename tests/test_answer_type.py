@@ -102,6 +102,10 @@ def test_a_number_question_needs_a_number_in_the_answer():
 
 def test_a_sentence_is_checked_without_the_speakers_names_when_enough_is_left():
     text = "Steve Witkoff is discredited for his lack of precaution."
-    assert at.unnamed(text, SPEAKERS) == "is discredited for his lack of precaution."
+    assert at.unnamed(text, SPEAKERS) == "Someone is discredited for his lack of precaution."
+    text = "Steve Witkoff used WhatsApp to call Youri Ouchakov."  # one stand-in per whole name
+    assert at.unnamed(text, SPEAKERS) == "Someone used WhatsApp to call someone."
+    text = "Witkoff a conseillé à Ouchakov de féliciter Trump."  # in the sentence's language
+    assert at.unnamed(text, SPEAKERS) == "Quelqu'un a conseillé à quelqu'un de féliciter Trump."
     assert at.unnamed("Steve Witkoff and Youri Ouchakov.", SPEAKERS) == "Steve Witkoff and Youri Ouchakov."
     assert at.unnamed("Vladimir Putin thanked him.", SPEAKERS) == "Vladimir Putin thanked him."  # not a speaker

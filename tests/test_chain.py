@@ -193,7 +193,7 @@ def test_sentences_are_checked_without_the_speakers_names():
     sources = [Source("S1", Paragraph("d.txt", 1, "He lacked precaution."), "He lacked precaution.")]
     answer = chain.check("Steve Witkoff is discredited for his lack of precaution [S1].", sources,
                          "Why is Witkoff discredited for his lack of precaution?", "en")
-    assert RecordingSupport.checked == ["is discredited for his lack of precaution."]
+    assert RecordingSupport.checked == ["Someone is discredited for his lack of precaution."]
     assert answer.text.startswith("Steve Witkoff is discredited")  # the answer keeps the name
 
 
@@ -213,6 +213,28 @@ def test_a_supported_answer_naming_nothing_the_question_names_abstains():
     retold = "Ushakov confirmed that the conversation took place on WhatsApp [S1]."
     assert chain.check(retold, sources, "Which country won the 2022 FIFA World Cup?", "en").abstained
     assert not chain.check(retold, sources, "How did Ushakov and Witkoff talk?", "en").abstained
+
+
+def test_a_foreign_question_is_on_topic_when_its_rendering_shares_words_with_the_cited_paragraph():
+    import numpy as np
+
+    from rag.context import Source
+    from rag.documents import Paragraph
+
+    class Passing:
+        def matrix(self, claims, texts, paragraphs, heads=None):
+            return np.array([[0.9]]), np.array([[2.0]])
+
+    chain = _bare_chain(Passing(), {"Youri Ouchakov", "Steve Witkoff"}, "fr")
+    par = Paragraph("d.txt", 1, "Ouchakov a reconnu que sa conversation s'était tenue via WhatsApp, une messagerie.")
+    sources = [Source("S1", par, par.text)]
+    raw = "Witkoff used WhatsApp to reach Ushakov [S1]."  # none of the question's words
+    question = "On which messaging app did the talk take place?"
+    assert chain.check(raw, sources, question, "en").abstained
+    assert chain.check(raw, sources, question, "en", ["Sur quelle messagerie a eu lieu l'échange ?"]).text.startswith("Witkoff")
+    # a rendering in the reader's own language, or sharing nothing with the paragraph, changes nothing
+    assert chain.check(raw, sources, question, "en", ["On which messaging app was the talk held?"]).abstained
+    assert chain.check(raw, sources, question, "en", ["Quel est le salaire du négociateur ?"]).abstained
 
 
 def test_answer_in_the_wrong_language_is_asked_again_in_the_readers(make_engine):
