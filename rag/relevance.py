@@ -17,7 +17,9 @@ give the chain's fixed "the documents do not say" (``about``, ``only_quotes``,
   two can be compared word for word: the same five-letter beginning of a word
   or of its lemma counts (congratulate / congratulated, speak / spoke; lemmas
   from simplemma, English then French). Who-said questions, and questions for
-  a date or a number answered with one, are left to ``answer_type``.
+  a date or a number answered with one, are left to ``answer_type``. A
+  question in another language is compared with the cited paragraphs only
+  through its rendering in theirs, when the chain made one (``Verifier``).
 - ``names_missing``: a question that names someone or something ("the FIFA
   World Cup") is not answered by a text that never names any of them, nor
   do its cited paragraphs or their documents (outlet, author, title);
