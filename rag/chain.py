@@ -134,19 +134,20 @@ class AnswerChain:
                 yield "token", piece
         finally:
             pieces.close()  # stops the model now, not when the generator is collected
-        answer = self.verifier.check(raw, sources, question, lang, queries[1:])
+        rendered = queries[1:]  # the question as rewritten for retrieval, judged on topic too (``Verifier``)
+        answer = self.verifier.check(raw, sources, question, lang, rendered)
         retried = None
         if answer.abstained and 0 < self.settings.retry_sources < len(sources):
             best = sources[:self.settings.retry_sources]
             retried = self._fewer(model, best, standalone, lang)
-            second = self.verifier.check(retried, best, question, lang, queries[1:])
+            second = self.verifier.check(retried, best, question, lang, rendered)
             if not second.abstained:
                 answer, raw = second, retried
         if not answer.abstained and relevance.echoes(standalone, answer.text):
             answer = self.verifier.quoted(answer, sources, standalone, lang)
         # the model's own words tell its language (a date sentence we add is already in the reader's)
         if not answer.abstained and clear_language(citations.KEY_GROUP.sub("", raw)) not in (None, lang):
-            answer = self._in_language(answer, raw, sources, question, lang, queries[1:])
+            answer = self._in_language(answer, raw, sources, question, lang, rendered)
         answer.sources = shown
         answer.timings = {"sources": t_sources, "first_token": t_first, "total": time.perf_counter() - t0,
                           "queries": queries, "raw": raw, "retried": retried}

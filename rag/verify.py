@@ -49,7 +49,8 @@ class Verifier:
         if lang == self.retriever.language and not relevance.about(question, texts):
             return cannot  # the sources never speak of what is asked
         kept = self.cite(found, sources, question, lang)
-        if not kept or not answer_type.answers(question, kept) or self.off_topic(question, kept, sources, lang, rendered):
+        if not kept or not answer_type.answers(question, kept) \
+                or self.off_topic(question, kept, sources, lang, rendered):
             return cannot
         by_key = {s.key: s for s in sources}
         paragraph_of = {k: s.paragraph for k, s in by_key.items()}
@@ -113,10 +114,13 @@ class Verifier:
         if clear_language(text) not in (None, lang):
             return False  # judged again once translated
         doc_lang = self.retriever.language
-        if relevance.on_topic(question, kept, cited_texts if lang == doc_lang else []):
+        if lang == doc_lang:
+            return not relevance.on_topic(question, kept, cited_texts)
+        if relevance.on_topic(question, kept):
             return False
-        theirs = [r for r in rendered if lang != doc_lang and language(r) == doc_lang
-                  and len(relevance.content_words(r)) >= relevance.MIN_WORDS]
+        # on_topic holds for a question of too few content words: such a rendering proves nothing here
+        theirs = [r for r in rendered
+                  if language(r) == doc_lang and len(relevance.content_words(r)) >= relevance.MIN_WORDS]
         return not any(relevance.on_topic(r, [], cited_texts) for r in theirs)
 
     def quoted(self, answer: Answer, sources: list[Source], question: str, lang: str) -> Answer:
