@@ -14,6 +14,9 @@
    supported by the paragraph it cites, or dropped; the fixed "cannot answer"
    sentence when nothing holds). An answer in the sources' language when the
    reader asked in another is translated (a short call) and checked again.
+5. An answer that does not hold up is asked for once more from the best
+   sources; a foreign question the model found no answer to is then asked in
+   the documents' language (rendered by the rewrite call, made only then).
 """
 from __future__ import annotations
 
@@ -53,9 +56,14 @@ class AnswerChain:
 
     # -- 1. rewrite -------------------------------------------------------------
     def rewrite(self, question: str, history: list[tuple[str, str]]) -> list[str]:
-        doc_lang = self.retriever.language
-        if not history and (language(question) == doc_lang or not self.settings.translate):
+        if not history and (language(question) == self.retriever.language or not self.settings.translate):
             return [question]
+        return self._render(question, history)
+
+    def _render(self, question: str, history: list[tuple[str, str]]) -> list[str]:
+        """The rewrite call: the question, then its standalone form and its rendering in the documents'
+        language (those that differ from it)."""
+        doc_lang = self.retriever.language
         hist = "\n".join(f"{'User' if role == 'user' else 'Assistant'}: {text[:300]}" for role, text in history[-4:])
         prompt = self.rewrite_prompt.format(history=hist or "(none)", question=question,
                                             doc_language=LANG_NAME.get(doc_lang, doc_lang))
@@ -136,22 +144,49 @@ class AnswerChain:
             pieces.close()  # stops the model now, not when the generator is collected
         rendered = queries[1:]  # the question as rewritten for retrieval, judged on topic too (``Verifier``)
         answer = self.verifier.check(raw, sources, question, lang, rendered)
-        retried = None
+        retried, asked_in = None, lang
         if answer.abstained and 0 < self.settings.retry_sources < len(sources):
-            best = sources[:self.settings.retry_sources]
-            retried = self._fewer(model, best, standalone, lang)
-            second = self.verifier.check(retried, best, question, lang, rendered)
-            if not second.abstained:
-                answer, raw = second, retried
+            answer, raw, retried, rendered, asked_in = self._second_try(model, answer, raw, sources, question,
+                                                                        standalone, lang, rendered)
         if not answer.abstained and relevance.echoes(standalone, answer.text):
             answer = self.verifier.quoted(answer, sources, standalone, lang)
-        # the model's own words tell its language (a date sentence we add is already in the reader's)
-        if not answer.abstained and clear_language(citations.KEY_GROUP.sub("", raw)) not in (None, lang):
+        # the model's own words tell its language (a date sentence we add is already in the reader's); when
+        # they do not, it wrote in the language it was asked in
+        if not answer.abstained and (clear_language(citations.KEY_GROUP.sub("", raw)) or asked_in) != lang:
             answer = self._in_language(answer, raw, sources, question, lang, rendered)
         answer.sources = shown
         answer.timings = {"sources": t_sources, "first_token": t_first, "total": time.perf_counter() - t0,
                           "queries": queries, "raw": raw, "retried": retried}
         yield "answer", answer
+
+    def _second_try(self, model, first: Answer, raw: str, sources: list[Source], question: str, standalone: str,
+                    lang: str, rendered: list[str]) -> tuple[Answer, str, str | None, list[str], str]:
+        """An answer that did not hold up is asked for once more, from the best sources only. For a question
+        in another language than the documents, the question is rendered in theirs (a short call, made only
+        here). If the model said NO_ANSWER, the question is asked again in the documents' language and
+        answered in it (translated afterwards, ``_in_language``): asked in English, the small model often
+        misses a fact in a French paragraph that the French question gets. If it answered but the answer
+        failed the checks, that answer is checked once more with the rendering (on topic through its words)
+        before the question is asked again in the reader's language (a misreading, which fewer sources mend).
+        Returns the answer, its raw text, the second raw answer (or None), the renderings and the language
+        the kept answer was asked in."""
+        ask, ask_lang, doc_lang = standalone, lang, self.retriever.language
+        if lang != doc_lang:
+            new = not rendered
+            rendered = rendered or self._render(standalone, [])[1:]
+            in_docs = [f for f in rendered if language(f) == doc_lang]
+            if in_docs and citations.ABSTAIN_MARK.search(raw):
+                ask, ask_lang = in_docs[-1], doc_lang
+            elif in_docs and new:
+                again = self.verifier.check(raw, sources, question, lang, rendered)
+                if not again.abstained:
+                    return again, raw, None, rendered, lang
+        best = sources[:self.settings.retry_sources]
+        retried = self._fewer(model, best, ask, ask_lang)
+        second = self.verifier.check(retried, best, question, lang, rendered)
+        if second.abstained:
+            return first, raw, retried, rendered, lang
+        return second, retried, retried, rendered, ask_lang
 
     def _generate(self, model, messages) -> Iterator[str]:
         """The model's answer piece by piece, stopped where a sentence beyond ``MAX_SENTENCES`` begins."""
