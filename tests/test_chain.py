@@ -69,7 +69,7 @@ def test_english_question_gets_english_abstention(make_engine):
 
 
 def test_english_question_is_translated_for_retrieval_when_asked(make_engine):
-    eng = make_engine("Standalone: How tall is the lighthouse?\nTranslation: Combien mesure le phare ?",
+    eng = make_engine("Combien mesure le phare ?",
                       "The lighthouse is 42 metres tall [S1].", translate=True)
     events, _, answer = _ask(eng, "How tall is the lighthouse?")
     assert "Combien mesure le phare ?" in answer.timings["queries"]
@@ -412,19 +412,19 @@ def test_no_second_call_when_turned_off_and_still_the_fixed_sentence_when_it_fai
 
 def test_a_foreign_question_is_asked_again_in_the_documents_language_and_the_answer_translated(make_engine):
     eng = make_engine("NO_ANSWER",
-                      "Standalone: How tall is the lighthouse of Brest?\nTranslation: Combien mesure le phare de Brest ?",
+                      "Combien mesure le phare de Brest ?",
                       "Le phare mesure 42 mètres [S1].",          # no clear language of its own: it was asked in French
                       "The lighthouse is 42 mètres tall [S1].", retry_sources=2)
     _, _, answer = _ask(eng, "How tall is the lighthouse of Brest?")
     first, render, again, translate = (str(p[-1].content) for p in eng.chat_model.prompts)
-    assert "How tall" in first and "Translation:" in render
+    assert "How tall" in first and "Translate this question into French" in render and "How tall" in render
     assert "Combien mesure le phare de Brest ?" in again and "Answer in French" in again and "How tall" not in again
     assert "English" in translate and "Le phare mesure 42 mètres" in translate
     assert answer.text == "The lighthouse is 42 mètres tall [1]." and "42 mètres" in answer.citations[0].paragraph.text
 
 
 def test_a_foreign_question_the_documents_cannot_answer_still_gets_the_fixed_sentence(make_engine):
-    eng = make_engine("NO_ANSWER", "Standalone: Who painted the lighthouse?\nTranslation: Qui a peint le phare ?",
+    eng = make_engine("NO_ANSWER", "Qui a peint le phare ?",
                       "NO_ANSWER", retry_sources=2)
     _, _, answer = _ask(eng, "Who painted the lighthouse?")
     assert answer.abstained and answer.text == CANNOT["en"] and len(eng.chat_model.prompts) == 3
@@ -433,7 +433,7 @@ def test_a_foreign_question_the_documents_cannot_answer_still_gets_the_fixed_sen
 def test_a_first_answer_on_topic_through_the_rendering_is_kept_without_asking_again(make_engine):
     raw = "Anne Le Gall inaugurated the lighthouse on 2 March 2024 [S1]."  # none of the question's words
     question = "What did the city's mayor do with the new beacon?"
-    eng = make_engine(raw, f"Standalone: {question}\nTranslation: Qu'a fait la maire de la ville avec le nouveau phare ?",
+    eng = make_engine(raw, "Qu'a fait la maire de la ville avec le nouveau phare ?",
                       retry_sources=2)
     _, _, answer = _ask(eng, question)
     assert len(eng.chat_model.prompts) == 2  # the answer, the rendering; no second answer
@@ -443,9 +443,17 @@ def test_a_first_answer_on_topic_through_the_rendering_is_kept_without_asking_ag
 def test_a_foreign_question_answered_wrong_is_asked_again_in_the_readers_language(make_engine):
     # a misreading (not a NO_ANSWER): fewer sources mend it, in the question's own language
     eng = make_engine("The lighthouse of Brest was painted by Picasso [S1].",
-                      "Standalone: How tall is the lighthouse of Brest?\nTranslation: Combien mesure le phare de Brest ?",
+                      "Combien mesure le phare de Brest ?",
                       "The lighthouse of Brest is 42 mètres tall [S1].", retry_sources=2)
     _, _, answer = _ask(eng, "How tall is the lighthouse of Brest?")
     again = str(eng.chat_model.prompts[-1][-1].content)
     assert len(eng.chat_model.prompts) == 3 and "How tall" in again and "Answer in English" in again
     assert "Combien" not in again and "42" in answer.text and "Picasso" not in answer.text
+
+
+def test_a_rendering_without_a_conversation_is_the_translation_line_alone(make_engine):
+    eng = make_engine("Traduction : « Combien mesure le phare ? »\n(The names are kept.)",
+                      "The lighthouse is 42 mètres tall [S1].", translate=True)
+    _, _, answer = _ask(eng, "How tall is the lighthouse?")
+    assert answer.timings["queries"] == ["How tall is the lighthouse?", "Combien mesure le phare ?"]
+    assert "Conversation so far" not in str(eng.chat_model.prompts[0][-1].content)
