@@ -1,11 +1,8 @@
 """The answer chain: question -> sources -> cited, checked answer.
 
 1. ``rewrite``: with a conversation, the follow-up is made standalone, and a
-   question in another language than the documents is also rendered in theirs;
-   one small model call does both. Without a conversation no call is made
-   unless ``translate`` is set: the multilingual embedder finds French
-   paragraphs for English questions well enough (dev recall@5 1.0 with
-   EmbeddingGemma), and the call would cost ~2 s before the sources show.
+   question in another language than the documents is also rendered in theirs
+   (one small model call; none without a conversation unless ``translate``).
 2. Hybrid retrieval over both forms; the best paragraphs (long ones cut to their
    best sentences) that fit the token budget, each under an opaque key [S1]…
 3. The prompt from ``prompts/``; the answer streams in the question's language,
@@ -20,7 +17,6 @@
 """
 from __future__ import annotations
 
-import re
 import time
 from typing import Callable, Iterator
 
@@ -31,11 +27,11 @@ from . import citations, prompts, relevance
 from .context import Context, Source
 from .errors import BackendError, RagError
 from .results import Answer, Hit
+from .rewrite import LANG_NAME, Rewriter
 from .support import Support
 from .textnorm import clear_language, language
 from .verify import Verifier
 
-LANG_NAME = {"en": "English", "fr": "French"}
 MAX_SENTENCES = 2       # the prompt asks for one or two; generation stops when another one begins
 _SLOT = "\x00sources\x00"
 
@@ -52,39 +48,7 @@ class AnswerChain:
         self.system = prompts.load(folder, "answer_system", frozenset()).format()
         self.user = prompts.load(folder, "answer_user", frozenset({"sources", "question", "language"}))
         self.language_prompt = prompts.load(folder, "answer_language", frozenset({"language", "answer"}))
-        self.rewrite_prompt = prompts.load(folder, "rewrite", frozenset({"history", "question", "doc_language"}))
-        self.translate_prompt = prompts.load(folder, "translate_question", frozenset({"question", "doc_language"}))
-
-    # -- 1. rewrite -------------------------------------------------------------
-    def rewrite(self, question: str, history: list[tuple[str, str]]) -> list[str]:
-        if not history and (language(question) == self.retriever.language or not self.settings.translate):
-            return [question]
-        return self._render(question, history)
-
-    def _render(self, question: str, history: list[tuple[str, str]]) -> list[str]:
-        """The rewrite call: the question, then its standalone form and its rendering in the documents'
-        language (those that differ from it). Without a conversation only the rendering is asked for
-        (a shorter call: about 1 s here against 2.3 s)."""
-        doc_lang = LANG_NAME.get(self.retriever.language, self.retriever.language)
-        if not history:
-            out = self._call(self.translate_prompt.format(doc_language=doc_lang, question=question), 60)
-            line = next((x.strip() for x in out.splitlines() if x.strip()), "")
-            line = re.sub(r"^(translation|traduction)\s*:\s*", "", line, flags=re.I).strip(" \"'«»")
-            return [question] + ([line] if line and line != question else [])
-        hist = "\n".join(f"{'User' if role == 'user' else 'Assistant'}: {text[:300]}" for role, text in history[-4:])
-        out = self._call(self.rewrite_prompt.format(history=hist, question=question, doc_language=doc_lang), 90)
-        forms = [question]
-        for line in out.splitlines():
-            m = re.match(r"\s*(standalone|translation)\s*:\s*(.+)", line, re.I)
-            if m and m.group(2).strip() not in forms:
-                forms.append(m.group(2).strip())
-        return forms
-
-    def _call(self, prompt: str, max_tokens: int) -> str:
-        try:
-            return str(self._model().bind(max_tokens=max_tokens).invoke([HumanMessage(prompt)]).content)
-        except Exception as e:
-            raise BackendError(f"The chat model did not answer ({e}).") from e
+        self.rewriter = Rewriter(folder, lambda: retriever.language, model, settings.translate)
 
     # -- 2. sources, 3. prompt ------------------------------------------------------
     def select(self, hits: list[Hit], queries: list[str]) -> list[Source]:
@@ -130,7 +94,7 @@ class AnswerChain:
     def stream(self, question: str, history: list[tuple[str, str]]) -> Iterator[tuple[str, object]]:
         t0 = time.perf_counter()
         lang = language(question)
-        queries = self.rewrite(question, history)
+        queries = self.rewriter.forms(question, history)  # 1. (``rewrite``)
         hits = self.retriever.search(queries, 10)
         sources = self.select(hits, queries)
         t_sources = time.perf_counter() - t0
@@ -181,7 +145,7 @@ class AnswerChain:
         ask, ask_lang, doc_lang = standalone, lang, self.retriever.language
         if lang != doc_lang:
             new = not rendered
-            rendered = rendered or self._render(standalone, [])[1:]
+            rendered = rendered or self.rewriter.render(standalone, [])[1:]
             in_docs = [f for f in rendered if language(f) == doc_lang]
             if in_docs and citations.ABSTAIN_MARK.search(raw):
                 ask, ask_lang = in_docs[-1], doc_lang

@@ -38,7 +38,7 @@ class Verifier:
 
     def check(self, raw: str, sources: list[Source], question: str, lang: str,
               rendered: list[str] = ()) -> Answer:
-        """``rendered``: the question as the chain rendered it for retrieval (``AnswerChain.rewrite``)."""
+        """``rendered``: the question as the chain rendered it for retrieval (``rewrite.Rewriter``)."""
         cannot = Answer(question=question, text=CANNOT[lang], abstained=True, language=lang)
         known = {s.key for s in sources}
         found = citations.claims(raw, known)

@@ -417,7 +417,7 @@ def test_a_foreign_question_is_asked_again_in_the_documents_language_and_the_ans
                       "The lighthouse is 42 mètres tall [S1].", retry_sources=2)
     _, _, answer = _ask(eng, "How tall is the lighthouse of Brest?")
     first, render, again, translate = (str(p[-1].content) for p in eng.chat_model.prompts)
-    assert "How tall" in first and "Translate this question into French" in render and "How tall" in render
+    assert "How tall" in first and "Translate the question below into French" in render and "How tall" in render
     assert "Combien mesure le phare de Brest ?" in again and "Answer in French" in again and "How tall" not in again
     assert "English" in translate and "Le phare mesure 42 mètres" in translate
     assert answer.text == "The lighthouse is 42 mètres tall [1]." and "42 mètres" in answer.citations[0].paragraph.text

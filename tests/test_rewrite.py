@@ -1,0 +1,39 @@
+"""The question's forms (``rag.rewrite``) with a scripted chat model."""
+from __future__ import annotations
+
+from rag.rewrite import Rewriter
+from rag.settings import ROOT
+
+from .fakes import ScriptedChat
+
+
+def _rewriter(*replies, translate=False):
+    chat = ScriptedChat.replying(*replies)
+    return Rewriter(ROOT / "prompts", lambda: "fr", lambda: chat, translate), chat
+
+
+def test_no_call_without_a_conversation_unless_translation_is_asked_for():
+    rw, chat = _rewriter()
+    assert rw.forms("How tall is the lighthouse?", []) == ["How tall is the lighthouse?"]
+    assert rw.forms("Combien mesure le phare ?", []) == ["Combien mesure le phare ?"]
+    rw, chat = _rewriter("Combien mesure le phare ?", translate=True)
+    assert rw.forms("Combien mesure le phare ?", []) == ["Combien mesure le phare ?"]  # already in theirs
+    assert chat.prompts == []
+    assert rw.forms("How tall is the lighthouse?", []) == ["How tall is the lighthouse?", "Combien mesure le phare ?"]
+
+
+def test_a_follow_up_gets_its_standalone_form_and_rendering_from_the_labelled_lines():
+    rw, chat = _rewriter("Sure.\nStandalone: Who opened the lighthouse of Brest?\n"
+                         "Translation: Qui a inauguré le phare de Brest ?\nThat is all.")
+    history = [("user", "How tall is the lighthouse of Brest?"), ("assistant", "42 metres [1].")]
+    assert rw.forms("And who opened it?", history) == [
+        "And who opened it?", "Who opened the lighthouse of Brest?", "Qui a inauguré le phare de Brest ?"]
+    prompt = str(chat.prompts[0][-1].content)
+    assert "User: How tall is the lighthouse of Brest?" in prompt and "French" in prompt
+
+
+def test_a_rendering_on_demand_keeps_the_first_line_without_its_label_or_quotes():
+    rw, _ = _rewriter("Translation: « Qui a peint le phare ? »\nNote: names kept.")
+    assert rw.render("Who painted the lighthouse?", []) == ["Who painted the lighthouse?", "Qui a peint le phare ?"]
+    rw, _ = _rewriter("Who painted the lighthouse?")  # a copy of the question adds nothing
+    assert rw.render("Who painted the lighthouse?", []) == ["Who painted the lighthouse?"]
