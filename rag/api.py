@@ -5,7 +5,7 @@ one with fakes); ``rag serve`` runs it with uvicorn. Routes, JSON in and out:
 
     POST /search {question, k}               -> {question, results: [PARAGRAPH + score]}
     POST /ask    {question, history, stream} -> {question, answer, abstained, citations: [PARAGRAPH]}
-                 stream=true: server-sent events ``sources``, ``token``..., ``answer`` (or ``error``)
+                 stream=true: server-sent events ``sources``, ``token``..., ``status`` (slow paths), ``answer`` (or ``error``)
     POST /quote  {quote, claimed_speaker}    -> {quote, verdict, matches: [PARAGRAPH + score + span]}
     POST /v1/chat/completions                -> OpenAI's shape plus ``citations`` (see ``api_openai``)
     GET  /health                             -> {status, index, backend, embedder}; 503 when the index
@@ -154,7 +154,7 @@ def create_app(engine, *, max_body_bytes: int = MAX_BODY_BYTES, max_waiting: int
         return {"quote": req.quote, **engine.quote(req.quote, req.claimed_speaker).to_json()}
 
     @app.post("/ask", response_model=AskResponse, responses={
-        **ERRORS, 200: {"content": {"text/event-stream": {"schema": sse_schema("sources", "token", "answer", "error")}},
+        **ERRORS, 200: {"content": {"text/event-stream": {"schema": sse_schema("sources", "token", "status", "answer", "error")}},
                         "description": "the checked answer; with stream=true, server-sent events"}})
     async def ask(req: AskRequest):
         question = clean_question(req.question)
@@ -198,6 +198,8 @@ async def _ask_stream(events, question: str):
                 yield sse("sources", {"results": [h.to_json() for h in value]})
             elif kind == "token":
                 yield sse("token", {"text": value})
+            elif kind == "status":
+                yield sse("status", {"status": value})
             elif kind == "answer":
                 yield sse("answer", {"question": question, **value.to_json()})
             elif kind == "error":

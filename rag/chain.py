@@ -118,6 +118,7 @@ class AnswerChain:
         answer = self.verifier.check(raw, sources, question, lang, rendered)
         retried, asked_in = None, lang
         if answer.abstained and 0 < self.settings.retry_sources < len(sources):
+            yield "status", "second_try"
             answer, raw, retried, rendered, asked_in = self._second_try(model, answer, raw, sources, question,
                                                                         standalone, lang, rendered)
         if not answer.abstained and relevance.echoes(standalone, answer.text):
@@ -125,6 +126,7 @@ class AnswerChain:
         # the model's own words tell its language (a date sentence we add is already in the reader's); when
         # they do not, it wrote in the language it was asked in
         if not answer.abstained and (clear_language(citations.KEY_GROUP.sub("", raw)) or asked_in) != lang:
+            yield "status", "translating"
             answer = self._in_language(answer, raw, sources, question, lang, rendered)
         answer.sources = shown
         answer.timings = {"sources": t_sources, "first_token": t_first, "total": time.perf_counter() - t0,

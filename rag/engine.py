@@ -8,8 +8,10 @@ Dependencies (embedder, chat model) can be injected, which is how the tests run
 it with fakes. Every method raises ``RagError`` subclasses only.
 
 Events from ``ask_stream``: ``("sources", list[Hit])`` once retrieval is done,
-``("token", str)`` for each piece of the answer as it is generated, then
-``("answer", Answer)`` with the final, checked citations.
+``("token", str)`` for each piece of the answer as it is generated, on the slow
+paths ``("status", "second_try")`` (the answer did not hold up and is asked for
+again, not streamed) or ``("status", "translating")``, then ``("answer", Answer)``
+with the final, checked citations.
 """
 from __future__ import annotations
 

@@ -55,6 +55,14 @@ def test_ask_streamed_sends_sources_then_tokens_then_the_answer(client):
     assert evs[-1][1]["citations"][0]["paragraph"] == 1
 
 
+def test_a_second_try_is_announced_by_a_status_event(make_engine):
+    c = TestClient(create_app(make_engine("NO_ANSWER", "Le phare mesure 42 mètres [S1].", retry_sources=2)))
+    evs = events(c.post("/ask", json={"question": "Combien mesure le phare ?", "stream": True}).text)
+    kinds = [k for k, _ in evs]
+    assert ("status", {"status": "second_try"}) in evs and kinds.index("status") > kinds.index("token")
+    assert kinds[-1] == "answer" and "42" in evs[-1][1]["answer"]
+
+
 def test_quote_returns_verdict_matches_and_speaker(client):
     r = client.post("/quote", json={"quote": "Je suis très fière de ce phare", "claimed_speaker": "Anne Le Gall"})
     body = r.json()

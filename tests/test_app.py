@@ -90,6 +90,13 @@ def test_follow_up_passes_the_conversation(make_engine):
     assert "Anne Le Gall a inauguré le phare" in htmls(at)
 
 
+def test_an_answer_found_by_the_second_try_replaces_the_status_line(make_engine):
+    at = ask(start(make_engine("NO_ANSWER", "Le phare mesure 42 mètres [S1].", retry_sources=2)),
+             "Combien mesure le phare de Brest ?")
+    assert '42 mètres <a class="rag-cite" href="#src-1-1"' in htmls(at) and not at.info
+    assert not [c.value for c in at.caption if "again" in c.value or "writing" in c.value]
+
+
 def test_abstention_is_an_info_box_without_sources(make_engine):
     at = ask(start(make_engine("NO_ANSWER")), "Quelle est la population de Lyon ?")
     assert [i.value for i in at.info] == [CANNOT["fr"]]

@@ -254,8 +254,8 @@ def test_a_retry_that_nothing_supports_keeps_the_first_answer(make_engine):
 
 def test_answer_in_the_readers_language_is_not_asked_again(make_engine):
     eng = make_engine("Le phare de Brest mesure 42 mètres de haut [S1].")
-    _, _, answer = _ask(eng, "Combien mesure le phare de Brest ?")
-    assert len(eng.chat_model.prompts) == 1 and "42" in answer.text
+    events, kinds, answer = _ask(eng, "Combien mesure le phare de Brest ?")
+    assert len(eng.chat_model.prompts) == 1 and "42" in answer.text and "status" not in kinds
 
 
 def test_a_quotation_in_the_sources_language_is_not_a_wrong_language(make_engine):
@@ -399,6 +399,7 @@ def test_an_answer_that_does_not_hold_up_is_asked_again_from_the_best_sources(ma
     assert not answer.abstained and "42" in answer.text and "42 mètres" in answer.citations[0].paragraph.text
     assert len(answer.sources) == first.count("\n[S")   # the reader still sees every source given first
     assert "42" not in "".join(p for k, p in events if k == "token")  # the second answer is not streamed
+    assert ("status", "second_try") in events  # the edges can say why the answer takes longer
 
 
 def test_no_second_call_when_turned_off_and_still_the_fixed_sentence_when_it_fails(make_engine):
@@ -415,7 +416,8 @@ def test_a_foreign_question_is_asked_again_in_the_documents_language_and_the_ans
                       "Combien mesure le phare de Brest ?",
                       "Le phare mesure 42 mètres [S1].",          # no clear language of its own: it was asked in French
                       "The lighthouse is 42 mètres tall [S1].", retry_sources=2)
-    _, _, answer = _ask(eng, "How tall is the lighthouse of Brest?")
+    events, _, answer = _ask(eng, "How tall is the lighthouse of Brest?")
+    assert [v for k, v in events if k == "status"] == ["second_try", "translating"]
     first, render, again, translate = (str(p[-1].content) for p in eng.chat_model.prompts)
     assert "How tall" in first and "Translate the question below into French" in render and "How tall" in render
     assert "Combien mesure le phare de Brest ?" in again and "Answer in French" in again and "How tall" not in again

@@ -13,6 +13,8 @@ import streamlit as st
 from . import components as ui
 from .state import documents_by_name, get_engine, guard, prepare_model
 
+DOING = {"second_try": "the answer did not hold up: reading the best paragraphs again…",
+         "translating": "translating the answer…"}
 HISTORY = "chat"
 PENDING = "chat_pending"
 EXAMPLES = ["Qui a publié les enregistrements ?",
@@ -72,13 +74,20 @@ def _stream(engine, question: str, past: list[tuple[str, str]], mid: str, docs: 
     """Ask, showing sources then tokens as they come; returns the history entry."""
     entry: dict = {"role": "assistant", "answer": None, "tokens": 0}
     answer_slot, sources_slot = st.empty(), st.empty()
+    found: list = []
+
+    def show_sources(doing: str) -> None:
+        with sources_slot.container():
+            st.caption(f"Found {len(found)} paragraph(s); {doing}")
+            ui.show(ui.source_chips(found, docs))
 
     def tokens():
         for kind, value in engine.ask_stream(question, past):
             if kind == "sources":
-                with sources_slot.container():
-                    st.caption(f"Found {len(value)} paragraph(s); writing the answer…")
-                    ui.show(ui.source_chips(value, docs))
+                found[:] = value
+                show_sources("writing the answer…")
+            elif kind == "status":
+                show_sources(DOING.get(value, "checking the answer…"))
             elif kind == "token":
                 entry["tokens"] += 1
                 yield value
