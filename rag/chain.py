@@ -48,7 +48,7 @@ class AnswerChain:
         self.system = prompts.load(folder, "answer_system", frozenset()).format()
         self.user = prompts.load(folder, "answer_user", frozenset({"sources", "question", "language"}))
         self.language_prompt = prompts.load(folder, "answer_language", frozenset({"language", "answer"}))
-        self.rewriter = Rewriter(folder, lambda: retriever.language, model, settings.translate)
+        self.rewriter = Rewriter(folder, retriever.language, model, settings.translate)
 
     # -- 2. sources, 3. prompt ------------------------------------------------------
     def select(self, hits: list[Hit], queries: list[str]) -> list[Source]:

@@ -29,10 +29,10 @@ _LABEL = re.compile(r"^(translation|traduction)\s*:\s*", re.I)
 
 
 class Rewriter:
-    def __init__(self, prompts_dir, doc_language: Callable[[], str], model: Callable, translate: bool = False):
-        """``doc_language()`` is the documents' language, read when needed (the index may change);
-        ``model()`` returns the chat model."""
-        self._doc_language = doc_language
+    def __init__(self, prompts_dir, doc_language: str, model: Callable, translate: bool = False):
+        """``doc_language``: the documents' language (the chain is rebuilt with its retriever when the
+        index changes); ``model()`` returns the chat model."""
+        self.doc_language = doc_language
         self._model = model
         self.translate = translate
         self.rewrite_prompt = prompts.load(prompts_dir, "rewrite", frozenset({"history", "question", "doc_language"}))
@@ -42,15 +42,14 @@ class Rewriter:
     def forms(self, question: str, history: list[tuple[str, str]]) -> list[str]:
         """The question and the forms retrieval also searches with (none without a conversation unless
         ``translate`` is set and the question is in another language than the documents)."""
-        if not history and (language(question) == self._doc_language() or not self.translate):
+        if not history and (language(question) == self.doc_language or not self.translate):
             return [question]
         return self.render(question, history)
 
     def render(self, question: str, history: list[tuple[str, str]]) -> list[str]:
         """The question, then its standalone form and its rendering in the documents' language (those
         that differ from it)."""
-        doc_lang = self._doc_language()
-        name = LANG_NAME.get(doc_lang, doc_lang)
+        name = LANG_NAME.get(self.doc_language, self.doc_language)
         if not history:
             out = self._call(self.translate_prompt.format(doc_language=name, question=question), 60)
             line = next((x.strip() for x in out.splitlines() if x.strip()), "")

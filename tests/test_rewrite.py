@@ -9,7 +9,7 @@ from .fakes import ScriptedChat
 
 def _rewriter(*replies, translate=False):
     chat = ScriptedChat.replying(*replies)
-    return Rewriter(ROOT / "prompts", lambda: "fr", lambda: chat, translate), chat
+    return Rewriter(ROOT / "prompts", "fr", lambda: chat, translate), chat
 
 
 def test_no_call_without_a_conversation_unless_translation_is_asked_for():
