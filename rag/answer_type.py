@@ -155,10 +155,8 @@ def fix_speaker(text: str, speaker: str, speakers: set[str]) -> str:
     return text
 
 
-def without_names(text: str, speakers: set[str], stand_in: str = "") -> str:
-    """``text`` without the names of known speakers, each whole name ("Steve Witkoff") left out or replaced
-    by ``stand_in``. Checked so, a sentence is compared by what it says: a name most paragraphs hold would
-    pull it towards any paragraph naming that person."""
+def _name_spans(text: str, speakers: set[str]) -> list[list[int]]:
+    """Where the known speakers' whole names are in ``text`` (a name's next word joins its span)."""
     cut: list[list[int]] = []
     for a, b, w in name_spans(text):
         if any(names_person(w, s) for s in speakers):
@@ -166,18 +164,30 @@ def without_names(text: str, speakers: set[str], stand_in: str = "") -> str:
                 cut[-1][1] = b  # the next word of the same name
             else:
                 cut.append([a, b])
+    return cut
+
+
+def _replace(text: str, cut: list[list[int]], stand_in: str) -> str:
     for a, b in reversed(cut):
         text = text[:a] + (stand_in[:1].upper() + stand_in[1:] if a == 0 else stand_in) + text[b:]
     return re.sub(r"\s{2,}", " ", text).strip()
+
+
+def without_names(text: str, speakers: set[str], stand_in: str = "") -> str:
+    """``text`` without the names of known speakers, each whole name ("Steve Witkoff") left out or replaced
+    by ``stand_in``. Checked so, a sentence is compared by what it says: a name most paragraphs hold would
+    pull it towards any paragraph naming that person."""
+    return _replace(text, _name_spans(text, speakers), stand_in)
 
 
 def unnamed(text: str, speakers: set[str]) -> str:
     """``text`` with the speakers' names replaced by "someone" ("quelqu'un") if three words or more are
     left besides; else ``text``. A pronoun keeps it a sentence: a sentence with gaps in it embeds as a
     fragment, further from the paragraph that says it."""
-    if len(words(without_names(text, speakers))) < 3:
+    cut = _name_spans(text, speakers)
+    if len(words(_replace(text, cut, ""))) < 3:
         return text
-    return without_names(text, speakers, STAND_IN[language(text)])
+    return _replace(text, cut, STAND_IN[language(text)])
 
 
 def said(claim: str, question: str, speakers: set[str]) -> str:
