@@ -57,6 +57,7 @@ _DAYS = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|m
 # on folded text (lower case, no accents): "26 novembre 2025", "1er octobre", "november 26, 2025", "octobre 2025"
 DAY_MONTH = re.compile(rf"\b(?P<d>[0-3]?\d)(?:er|st|nd|rd|th)? (?P<m>{_MONTH})\b(?: (?P<y>(?:19|20)\d\d)\b)?")
 MONTH_DAY = re.compile(rf"\b(?P<m>{_MONTH}) (?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b(?:,? (?P<y>(?:19|20)\d\d)\b)?")
+MONTH_YEAR = re.compile(rf"\b(?P<m>{_MONTH})\b(?: (?P<y>(?:19|20)\d\d)\b)?")
 TIME_WORD = re.compile(rf"\b({_MONTH}|{_DAYS}|(?:19|20)\d\d)\b")
 ASKS_NUMBER = re.compile(r"\b(how (many|old|long)|combien|quel [âa]ge|quelle dur[ée]e|population|salary|salaire"
                          r"|percentage|pourcentage)\b", re.I)
@@ -107,6 +108,14 @@ def dates_in(text: str) -> list[tuple[int, int, int | None]]:
             if 1 <= day <= 31:
                 found.append((m.start(), (day, _MONTH_OF[m.group("m")], int(m.group("y")) if m.group("y") else None)))
     return [d for _, d in sorted(found)]
+
+
+def months_alone(text: str) -> list[tuple[int, int | None]]:
+    """(month 0-11, year or None) of the months ``text`` writes without a day ("en mai 2025"), in order."""
+    folded = fold(text)
+    taken = [m.span() for rx in (DAY_MONTH, MONTH_DAY) for m in rx.finditer(folded)]
+    return [(_MONTH_OF[m.group("m")], int(m.group("y")) if m.group("y") else None)
+            for m in MONTH_YEAR.finditer(folded) if not any(a <= m.start() < b for a, b in taken)]
 
 
 def has_time(text: str) -> bool:

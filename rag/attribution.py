@@ -12,8 +12,16 @@ first paragraph it cites:
 - narration that never names the person: the name becomes the voice of the
   narration, the document's outlet (or author, or title).
 
-Left out: pronouns ("he said"), people who are not transcript speakers, and
-all but the first speaker a sentence names as speaking.
+Someone who is not a transcript speaker ("Dmitry Peskov, the Kremlin
+spokesman, said …") is checked too (``founded``): a sentence that makes them
+speak must cite a paragraph naming them (or whose document's outlet, author or
+title does); else the model put words in their mouth, and the sentence is
+dropped, however well the rest of it matches. A question about someone's words
+("What did Dmitry Peskov say…") is answered only from paragraphs naming them
+(``asked_of``, ``named_in``).
+
+Left out: pronouns ("he said"), institutions after an article ("the Kremlin
+said"), and all but the first person a sentence names as speaking.
 """
 from __future__ import annotations
 
@@ -22,15 +30,26 @@ from typing import Callable
 
 from .answer_type import fix_speaker, name_spans, names_person, whole_name
 from .citations import Claim
+from .textnorm import fold
 
 # after the name, an optional apposition (", adviser to Vladimir Putin,"), then a verb of speech
 _VERB = (r"(?:says?|said|states?|stated|tells?|told|asks?|asked|explains?|explained|declares?|declared|adds?|added"
          r"|claims?|claimed|insists?|insisted|replies|replied|answers?|answered|admits?|admitted|acknowledges?"
-         r"|acknowledged|suggests?|suggested|proposes?|proposed|(?:a |avait )?(?:dit|déclaré|affirmé|expliqué"
-         r"|ajouté|demandé|répondu|reconnu|estimé|suggéré|proposé|insisté)|dit|déclare|affirme|explique|ajoute"
-         r"|demande|répond|reconnaît|estime|suggère|propose|insiste)")
+         r"|acknowledged|suggests?|suggested|proposes?|proposed|writes|wrote|reported"
+         r"|(?:a |avait )?(?:dit|déclaré|affirmé|expliqué|ajouté|demandé|répondu|reconnu|estimé|suggéré|proposé"
+         r"|insisté|écrit|rapporté)|dit|déclare|affirme|explique|ajoute|demande|répond|reconnaît|estime|suggère"
+         r"|propose|insiste|écrit|rapporte)")
 AFTER_NAME = re.compile(rf"^(?:\s*,[^,.]{{0,80}},)?\s+(?:also |then |aussi |alors )?{_VERB}\b", re.I)
 BEFORE_NAME = re.compile(r"\b(?:according to|selon|d'après|d’après)\s+$", re.I)
+# capitalised words that name nobody: pronouns and question words at the start of a sentence
+NOT_NAMES = {fold(w) for w in "I He She It We You They One Someone Everyone Nobody This That These Those There Who "
+             "What Which Whom Je Il Elle On Nous Vous Ils Elles Quelqu'un Personne Ce Cela Ceci Celui Celle Qui Que "
+             "Qu'a Qu'avait Qu'ont Quel Quelle Quels Quelles Lequel Laquelle".split()}
+ASKED_BEFORE = re.compile(r"\b(?:qu['’](?:a|avait|ont)|que)\s+(?:t-il\s+|t-elle\s+)?(?:dit|déclaré|affirmé|répondu"
+                          r"|expliqué|écrit|rapporté|demandé|reconnu|suggéré|proposé|déclare|affirme|répond|pense"
+                          r"|explique|écrit|rapporte|demande|reconnaît|suggère|propose)\s+$", re.I)
+ARTICLE = re.compile(r"\b(?:the|le|la|les|l['’])\s*$", re.I)
+_LEAD = re.compile(r"^(?:(?P<by>Selon|D['’]après)\s+)?(?P<art>(?:The|Le|La|Les|L['’])\s*)?")
 
 
 def speaking(text: str, speakers: set[str]) -> str | None:
@@ -44,6 +63,64 @@ def speaking(text: str, speakers: set[str]) -> str | None:
         if AFTER_NAME.match(text[names[last][1]:]) or BEFORE_NAME.search(text[:names[first][0]]):
             return person
     return None
+
+
+def speaker_named(text: str) -> str | None:
+    """The first name (known speaker or not) that ``text`` presents as speaking; None when there is
+    none, or when the one speaking is an institution after an article ("the Kremlin said")."""
+    names = name_spans(text)
+    i = 0
+    while i < len(names):
+        first, last = whole_name(names, i)
+        i = last + 1
+        while first <= last and fold(names[first][2]) in NOT_NAMES:
+            first += 1  # "Who said", "He said", "Qu'a déclaré X"
+        if first > last:
+            continue
+        start, end = names[first][0], names[last][1]
+        lead = _LEAD.match(text[start:end])
+        if not (lead.group("by") or BEFORE_NAME.search(text[:start]) or AFTER_NAME.match(text[end:])):
+            continue
+        if lead.group("art") or ARTICLE.search(text[:start]):
+            return None
+        return text[start + lead.end():end] or None
+    return None
+
+
+def asked_of(question: str) -> str | None:
+    """The person whose words the question asks about ("What did Dmitry Peskov say…", "Qu'a déclaré
+    Dmitri Peskov…", "According to Enderi, …"), if any."""
+    names = name_spans(question)
+    for i, (start, _, _) in enumerate(names):
+        if ASKED_BEFORE.search(question[:start]):
+            _, last = whole_name(names, i)
+            return question[start:names[last][1]]
+    return speaker_named(question)
+
+
+def founded(kept: list[Claim], paragraph_of: dict, context_of: Callable) -> list[Claim]:
+    """The claims whose speaking person, if any, is named (their last name, spelling variants allowed)
+    by a paragraph they cite, as its speaker or in its document's outlet, author or title
+    (``context_of(paragraph)`` gives those); the others are dropped."""
+    return [c for c in kept
+            if (name := speaker_named(c.text) if c.keys else None) is None
+            or named_in([paragraph_of[k] for k in c.keys], name, context_of)]
+
+
+def named_in(paragraphs: list, name: str, context_of: Callable) -> bool:
+    """True when one of the paragraphs names the person ``name`` (see ``founded``)."""
+    return any(_has_name(" ".join([p.text, p.speaker or "", *context_of(p)]), _surname(name)) for p in paragraphs)
+
+
+def _surname(name: str) -> str:
+    return re.findall(r"\w[\w'’-]*", name)[-1]
+
+
+def _has_name(text: str, name: str) -> bool:
+    """True when ``text`` writes ``name`` (a spelling within 80 % for names over three letters)."""
+    if len(fold(name)) <= 3:
+        return fold(name) in set(re.findall(r"\w+", fold(text)))
+    return _mentions(text, name)
 
 
 def mend(kept: list[Claim], paragraph_of: dict, speakers: set[str], voice: Callable) -> list[Claim]:

@@ -11,7 +11,9 @@ citations, and so does an answer that is not about the question
 (``relevance``). What the question asks for is then checked (``answer_type``):
 who spoke, from the cited turn's speaker; when, from the date in the supporting
 sentence. A sentence that makes someone speak must cite their turn, or
-narration naming them (``attribution``). ``quoted`` gives way to the source
+narration naming them (``attribution``); one making speak someone no cited
+paragraph names is dropped, and a question about the words of someone no cited
+paragraph names gets the fixed sentence. ``quoted`` gives way to the source
 sentence nearest the question when the answer only says the question again.
 
 What it leaves out: entailment (no NLI model runs offline; see ``support``).
@@ -55,6 +57,11 @@ class Verifier:
         by_key = {s.key: s for s in sources}
         paragraph_of = {k: s.paragraph for k, s in by_key.items()}
         kept = attribution.mend(kept, paragraph_of, self.retriever.speakers, self.context.voice)
+        kept = attribution.founded(kept, paragraph_of, self._document_words)
+        asked = attribution.asked_of(question)
+        if not kept or not answer_type.answers(question, kept) or asked and not attribution.named_in(
+                [paragraph_of[k] for c in kept for k in c.keys], asked, self._document_words):
+            return cannot  # words put in the mouth of someone, or asked of someone, no cited paragraph names
         kept = answer_type.complete(question, kept, paragraph_of, self.retriever.speakers, lang)
         text, order = citations.render(kept)
         claim_of = {k: next(c.text for c in kept if k in c.keys) for k in order}
@@ -105,9 +112,9 @@ class Verifier:
             return True
         keys = {k for c in kept for k in c.keys}
         cited = [s.paragraph for s in sources if s.key in keys]
-        docs = [self.retriever.index_doc(name) for name in {p.doc for p in cited}]
         cited_texts = [p.text for p in cited]
-        context = cited_texts + [x for d in docs for x in (d.outlet, d.author, d.title) if x]
+        one_each = {p.doc: p for p in cited}.values()
+        context = cited_texts + [x for p in one_each for x in self._document_words(p)]
         text = " ".join(c.text for c in kept)
         if relevance.names_missing(question, text, context):
             return True
@@ -122,6 +129,11 @@ class Verifier:
         theirs = [r for r in rendered
                   if language(r) == doc_lang and len(relevance.content_words(r)) >= relevance.MIN_WORDS]
         return not any(relevance.on_topic(r, [], cited_texts) for r in theirs)
+
+    def _document_words(self, paragraph) -> list[str]:
+        """The outlet, author and title of the paragraph's document."""
+        doc = self.retriever.index_doc(paragraph.doc)
+        return [x for x in (doc.outlet, doc.author, doc.title) if x]
 
     def quoted(self, answer: Answer, sources: list[Source], question: str, lang: str) -> Answer:
         """An echo of the question gives way to the source sentence nearest it (``relevance.stand_in``),

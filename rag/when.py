@@ -10,14 +10,19 @@ that paragraph is cited and its date replaces the model's (``redate``). With no
 such paragraph the sentence is checked as written, the article's date
 included (``support``).
 
-Left out: relative dates ("la veille", "yesterday"), years or months alone
-("in 2025", "en octobre"), dates written only in digits ("26/11").
+A model asked when something happened "en mai 2025" tends to invent a day
+("May 20, 2025"): when no supporting source writes the claim's day but one
+writes its month alone, the claim keeps the month and loses the day
+(``in_month``).
+
+Left out: relative dates ("la veille", "yesterday"), years alone ("in 2025"),
+dates written only in digits ("26/11").
 """
 from __future__ import annotations
 
 import re
 
-from .answer_type import MONTHS, dates_in, say_date
+from .answer_type import MONTHS, dates_in, months_alone, say_date
 from .support import lexical
 from .textnorm import fold
 from .tokens import sentences
@@ -68,10 +73,14 @@ def cite_dated(claim, bare: str, score, rank, keys: list[str], texts: list[str],
     no such source is found. A source writing the claim's own date comes first; among those, the cited
     keys are kept when one ranks within ``margin`` of the best."""
     given = {(d, m) for d, m, _ in dates_in(claim.text)}
-    dated = {j: s for j in range(len(keys)) if score[j] >= 0.5 and (s := dated_sentence(bare, texts[j]))}
-    if not given or not dated:
+    if not given:
         return None
+    dated = {j: s for j in range(len(keys)) if score[j] >= 0.5 and (s := dated_sentence(bare, texts[j]))}
     same = {j: s for j, s in dated.items() if any(d[:2] in given for d in dates_in(s))}
+    if not same and (monthly := in_month(claim, bare, score, rank, keys, texts, lang)):
+        return monthly
+    if not dated:
+        return None
     pool = same or dated
     best = max(pool, key=lambda j: rank[j])
     index = {k: j for j, k in enumerate(keys)}
@@ -80,3 +89,37 @@ def cite_dated(claim, bare: str, score, rank, keys: list[str], texts: list[str],
     written = dates_in(pool[index[good[0]]])
     date = next((d for d in written if d[:2] in given), written[0])
     return type(claim)(redate(claim.text, date, lang), good)
+
+
+def in_month(claim, bare: str, score, rank, keys: list[str], texts: list[str], lang: str):
+    """The claim cited to the best-ranked supporting source with a sentence that writes the claim's month
+    without a day, that month (and year) in place of the claim's date; None when no source does."""
+    months = {m for _, m, _ in dates_in(claim.text)}
+    found = {}
+    for j in range(len(keys)):
+        if score[j] < 0.5:
+            continue
+        near = [(lexical(bare, s), my) for s in sentences(texts[j]) or [texts[j]]
+                for my in months_alone(s) if my[0] in months]
+        if near:
+            found[j] = max(near, key=lambda x: x[0])[1]
+    if not found:
+        return None
+    best = max(found, key=lambda j: rank[j])
+    return type(claim)(say_month(claim.text, found[best], lang), [keys[best]])
+
+
+def say_month(claim: str, month_year: tuple[int, int | None], lang: str) -> str:
+    """The claim with its first date (and the "on"/"le" before it) replaced by the month: "in May 2025"."""
+    m = DATE_PHRASE.search(claim)
+    if m is None:
+        return claim
+    month, year = month_year
+    if year is None:
+        given = dates_in(m.group(0))
+        year = given[0][2] if given else None
+    phrase = f"{'en' if lang == 'fr' else 'in'} {MONTHS.get(lang, MONTHS['en'])[month]}" + (f" {year}" if year else "")
+    before = claim[:m.start()]
+    if not before.strip():
+        return phrase[:1].upper() + phrase[1:] + claim[m.end():]
+    return f"{before} {phrase}{claim[m.end():]}"

@@ -1,5 +1,5 @@
 """A sentence's speaking person against the paragraph it cites."""
-from rag.attribution import mend, speaking
+from rag.attribution import founded, mend, speaker_named, speaking
 from rag.citations import Claim
 from rag.documents import Paragraph
 
@@ -45,3 +45,62 @@ def test_a_turn_of_another_speaker_gets_that_speakers_name():
 def test_the_speakers_own_turn_and_sentences_without_speech_are_left_alone():
     assert run("Steve Witkoff asked how to settle it.", "S3") == "Steve Witkoff asked how to settle it."
     assert run("Witkoff wanted a deal.", "S4") == "Witkoff wanted a deal."
+
+
+LEAK = Paragraph("a.txt", 7, "La divulgation de ces conversations a embarrassé Washington, crispé Moscou.")
+POUTINE = Paragraph("a.txt", 8, "Vladimir Poutine a déclaré que la Russie voulait la paix.")
+PARAS_OUT = {"S1": LEAK, "S2": POUTINE, "S3": TURN_W}
+
+
+def kept_by_founded(text, *keys):
+    return [c.text for c in founded([Claim(text, list(keys))], PARAS_OUT, lambda p: ["Enderi", "Jean Dupont"])]
+
+
+def test_speaker_named_finds_anyone_presented_as_speaking():
+    assert speaker_named("Dmitry Peskov, the Kremlin spokesman, said that the recordings embarrassed Moscow") \
+        == "Dmitry Peskov"
+    assert speaker_named("Selon Dmitri Peskov, la fuite a embarrassé Moscou") == "Dmitri Peskov"
+    assert speaker_named("According to Enderi, the leak embarrassed Washington") == "Enderi"
+    assert speaker_named("The Kremlin said the recordings were fake") is None   # an institution
+    assert speaker_named("Selon le Kremlin, la fuite est un faux") is None
+    assert speaker_named("Bloomberg published the recordings") is None           # no verb of speech
+    assert speaker_named("Jean Dupont writes that the leak embarrassed Washington") == "Jean Dupont"
+
+
+def test_words_put_in_the_mouth_of_someone_the_paragraph_never_names_are_dropped():
+    assert kept_by_founded("Dmitry Peskov, the Kremlin spokesman, said the leak embarrassed Washington.", "S1") == []
+    assert kept_by_founded("Selon Dmitri Peskov, la divulgation a embarrassé Washington.", "S1") == []
+
+
+def test_a_person_the_cited_paragraph_names_or_its_document_credits_is_kept():
+    for text, keys in [("Vladimir Putin said that Russia wanted peace.", ["S2"]),          # Poutine / Putin
+                       ("Putin said Russia wanted peace.", ["S1", "S2"]),                  # any cited paragraph
+                       ("According to Enderi, the leak embarrassed Washington.", ["S1"]),  # the outlet
+                       ("Jean Dupont writes that the leak embarrassed Washington.", ["S1"]),  # the author
+                       ("Steve Witkoff asked how to settle it.", ["S3"]),                  # the turn's speaker
+                       ("The leak embarrassed Washington.", ["S1"])]:                      # nobody speaks
+        assert kept_by_founded(text, *keys) == [text], text
+
+
+def test_asked_of_is_the_person_whose_words_the_question_asks_about():
+    from rag.attribution import asked_of
+    assert asked_of("What did Kremlin spokesman Dmitry Peskov say about the leaked recordings?") == "Dmitry Peskov"
+    assert asked_of("Qu'a déclaré Dmitri Peskov sur les enregistrements ?") == "Dmitri Peskov"
+    assert asked_of("Que pense Jean Dupont de la fuite ?") == "Jean Dupont"
+    assert asked_of("Selon Enderi, pourquoi Witkoff est-il discrédité ?") == "Enderi"
+    assert asked_of("Who published the recordings of the Witkoff calls?") is None
+    assert asked_of("Qui a dit « Comment on règle ça ? »") is None
+
+
+def test_pronouns_and_question_words_name_nobody():
+    assert speaker_named("He said that the leak embarrassed Washington") is None
+    assert speaker_named("Il a déclaré que la fuite a embarrassé Washington") is None
+    from rag.attribution import asked_of
+    assert asked_of("Who said the lighthouse was inaugurated?") is None
+    assert asked_of("Qui a demandé combien de bateaux passent ici ?") is None
+    assert kept_by_founded("He said the leak embarrassed Washington.", "S1") == ["He said the leak embarrassed Washington."]
+
+
+def test_a_noun_after_a_name_is_not_a_verb_of_speech():
+    assert speaker_named("The Bloomberg report allowed diplomats to focus on Gaza") is None
+    assert speaker_named("This report allowed American diplomats to focus on Gaza") is None

@@ -296,6 +296,19 @@ def test_a_speaker_said_to_say_what_the_narration_says_is_replaced_by_the_narrat
     assert answer.text.startswith("Le Journal du Test a dit que le nouveau phare")
 
 
+def test_words_put_in_the_mouth_of_someone_no_source_names_abstain(make_engine):
+    eng = make_engine("Pierre Durand, porte-parole de la mairie, a déclaré que le nouveau phare du port de Brest "
+                      "mesure 42 mètres [S1].")
+    _, _, answer = _ask(eng, "Qu'a déclaré Pierre Durand sur le nouveau phare du port de Brest ?")
+    assert answer.abstained and answer.citations == [] and answer.text == CANNOT["fr"]
+
+
+def test_a_question_about_the_words_of_someone_no_source_names_abstains(make_engine):
+    eng = make_engine("Le nouveau phare du port de Brest mesure 42 mètres [S1].")
+    _, _, answer = _ask(eng, "Qu'a déclaré Pierre Durand sur le nouveau phare du port de Brest ?")
+    assert answer.abstained and answer.citations == [] and answer.text == CANNOT["fr"]
+
+
 def test_a_supported_answer_that_never_uses_the_questions_words_abstains(make_engine):
     eng = make_engine("The mayor of Brest, Anne Le Gall, inaugurated the phare devant mille personnes [S1].")
     _, _, answer = _ask(eng, "What is the phone number of Anne Le Gall's office?")

@@ -43,3 +43,23 @@ def test_a_source_writing_the_claims_own_date_is_preferred_to_the_cited_one():
     claim = Claim("Trump called Putin on 16 October.", ["S1"])
     out = when.cite_dated(claim, "Trump called Putin.", [0.8, 0.7], [1.9, 1.6], ["S1", "S2"], texts, "en", 0.25)
     assert out.keys == ["S2"] and out.text == "Trump called Putin on 16 October."
+
+
+def test_a_day_the_sources_do_not_write_gives_way_to_the_month_they_write_alone():
+    texts = ["En mai 2025, Vladimir Poutine avait annoncé qu'un premier sommet serait organisé le 15 octobre 2025."]
+    claim = Claim("Vladimir Putin announced the first summit on May 20, 2025.", ["S1"])
+    out = when.cite_dated(claim, "Vladimir Putin announced the first summit.", [0.9], [2.0], ["S1"], texts, "en", 0.25)
+    assert out.keys == ["S1"] and out.text == "Vladimir Putin announced the first summit in May 2025."
+    fr = Claim("Le 20 mai, Poutine a annoncé le sommet.", ["S1"])
+    out = when.cite_dated(fr, "Poutine a annoncé le sommet.", [0.9], [2.0], ["S1"], texts, "fr", 0.25)
+    assert out.text == "En mai 2025, Poutine a annoncé le sommet."
+    # the day the source writes wins over its month alone
+    claim = Claim("The summit was to be held on October 15, 2025.", ["S1"])
+    out = when.cite_dated(claim, "The summit was to be held.", [0.9], [2.0], ["S1"], texts, "en", 0.25)
+    assert out.text == "The summit was to be held on 15 October 2025."
+
+
+def test_months_alone_are_the_months_written_without_a_day():
+    from rag.answer_type import months_alone
+    assert months_alone("En mai 2025, il a annoncé un sommet le 15 octobre 2025.") == [(4, 2025)]
+    assert months_alone("Le 3 mars, puis en avril.") == [(3, None)]
