@@ -150,6 +150,15 @@ def names_person(word: str, person: str) -> bool:
     return len(w) > 3 and any(fuzz.ratio(w, p) >= 80 for p in words(person) if len(p) > 3)
 
 
+def first_speaker(text: str, speakers: set[str]) -> str | None:
+    """The first known speaker ``text`` names, if any."""
+    for _, _, w in name_spans(text):
+        person = next((s for s in sorted(speakers) if names_person(w, s)), None)
+        if person:
+            return person
+    return None
+
+
 def fix_speaker(text: str, speaker: str, speakers: set[str]) -> str:
     """``text`` with its first-named known person replaced by ``speaker`` when that person is another
     speaker and ``speaker`` is not named in the text at all."""

@@ -8,7 +8,8 @@ than ``PARAGRAPH_TOKENS`` cut to its sentences that best match the question,
 all within the settings' ``context_tokens``. A sentence's match is its share of
 the question's terms (weighted by rarity) plus its embedding similarity with the question, read from
 the sentence vectors cached beside the index (free at question time). Each
-source is shown with its outlet, date and speaker. What this leaves out: the
+source is shown with its outlet, date and speaker. For a who-said question one
+of the sources is a transcript turn when the hits hold one. What this leaves out: the
 paragraphs around a cited one (the app shows them).
 """
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from . import citations, tokens
+from .answer_type import asks_speaker
 from .documents import Paragraph
 from .results import Hit
 from .support import LEXICAL_OK
@@ -34,6 +36,18 @@ class Source:
     shown: str          # the text given to the model (the paragraph, or its best sentences)
 
 
+def with_a_turn(hits: list[Hit], k: int) -> list[Hit]:
+    """``hits`` with the best transcript turn moved to the k-th place when none of the first k is a turn:
+    who said something is told by a turn, and narration naming the people of the question ranks above
+    it ("Who recommended that Putin call Trump…")."""
+    if any(h.paragraph.speaker for h in hits[:k]):
+        return hits
+    turn = next((i for i, h in enumerate(hits) if h.paragraph.speaker), None)
+    if turn is None:
+        return hits
+    return hits[:k - 1] + [hits[turn]] + [h for i, h in enumerate(hits) if i >= k - 1 and i != turn]
+
+
 class Context:
     def __init__(self, retriever, budget: int, sentence_vectors: Callable | None = None, semantic_ok: float = 0.6):
         """``sentence_vectors()`` may return the quote checker (``unit_similarities``); without it,
@@ -44,6 +58,8 @@ class Context:
         self.semantic_ok = semantic_ok
 
     def select(self, hits: list[Hit], queries: list[str]) -> list[Source]:
+        if queries and asks_speaker(queries[0]):
+            hits = with_a_turn(hits, SOURCES_K)
         out: list[Source] = []
         budget = self.budget
         per_speaker: dict[str, int] = {}

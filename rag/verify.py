@@ -3,7 +3,8 @@
 ``Verifier.check(raw, sources, question, lang)`` turns the model's raw text into
 an ``Answer``: invented keys are dropped, each sentence must be supported by the
 paragraph it cites (``support``; for a who-said question, the turn holding the
-sentence nearest what was said also counts), a wrong key is replaced by the
+sentence nearest what was said also counts, and the named speaker's own turn is
+cited rather than narration that supports the sentence about as well), a wrong key is replaced by the
 supporting source, an unsupported sentence is dropped. For a when-question the
 date is the one a supporting sentence writes (``when``). No supported sentence,
 or the model's NO_ANSWER, gives the fixed "cannot answer" sentence with no
@@ -98,10 +99,21 @@ class Verifier:
             if not passing:
                 continue  # nothing supports this sentence: dropped
             best = max(passing, key=lambda j: rank[i, j])
-            good = [k for k in c.keys if index[k] in passing and rank[i, index[k]] >= rank[i, best] - SWITCH_MARGIN]
+            near = [j for j in passing if rank[i, j] >= rank[i, best] - SWITCH_MARGIN]
+            good = [k for k in c.keys if index[k] in near]
+            if who and (own := self._own_turn(c.text, near, paragraphs, rank[i])) is not None \
+                    and not any(paragraphs[index[k]].speaker == paragraphs[own].speaker for k in good):
+                good = [keys[own]]  # who said it: their own words rather than narration about the call
             # cited to the wrong paragraph: the one that supports it
             kept.append(citations.Claim(c.text, good or [keys[best]]))
         return kept
+
+    def _own_turn(self, claim: str, near: list[int], paragraphs: list, rank) -> int | None:
+        """Among the supporting sources ``near`` the best, the best-ranked turn of the first known speaker
+        the claim names, if any."""
+        person = answer_type.first_speaker(claim, self.retriever.speakers)
+        own = [j for j in near if person and paragraphs[j].speaker == person]
+        return max(own, key=lambda j: rank[j]) if own else None
 
     def off_topic(self, question: str, kept: list[citations.Claim], sources: list[Source], lang: str,
                   rendered: list[str] = ()) -> bool:

@@ -162,6 +162,34 @@ def test_a_who_said_answer_below_the_threshold_is_kept_when_its_turn_is_the_near
     assert chain.check("He promised to talk to his boss [S1].", sources, "What did he promise?", "en").abstained
 
 
+def test_a_who_said_answer_cites_the_named_speakers_own_turn_rather_than_narration_supporting_it_as_well():
+    import numpy as np
+
+    from rag.context import Source
+    from rag.documents import Paragraph
+
+    class StubSupport:  # both pass, the narration ranks a little higher
+        def matrix(self, claims, texts, paragraphs, heads=None):
+            return np.array([[0.55, 0.55, 0.55]]), np.array([[1.1, 1.0, 1.05]])
+
+    chain = _bare_chain(StubSupport(), {"Youri Ouchakov", "Steve Witkoff"}, "fr")
+    own = Paragraph("d.txt", 2, "STEVE WITKOFF — J'appellerais pour le féliciter.", speaker="Steve Witkoff",
+                    speech_start=16)
+    other = Paragraph("d.txt", 3, "YOURI OUCHAKOV — Je l'appellerai.", speaker="Youri Ouchakov", speech_start=17)
+    sources = [Source("S1", Paragraph("d.txt", 1, "Un appel entre Trump et Poutine."), "Un appel entre Trump et Poutine."),
+               Source("S2", own, own.speech), Source("S3", other, other.speech)]
+    answer = chain.check("Steve Witkoff recommended that Putin call Trump [S1].", sources,
+                         "Who recommended that Putin call Trump?", "en")
+    assert [c.paragraph.number for c in answer.citations] == [2] and answer.text.startswith("Steve Witkoff")
+    # not for other questions, and never another speaker's turn
+    answer = chain.check("Steve Witkoff recommended that Putin call Trump [S1].", sources,
+                         "What was recommended?", "en")
+    assert [c.paragraph.number for c in answer.citations] == [1]
+    answer = chain.check("Vladimir Putin was told to call Trump [S1].", sources,
+                         "Who was told to call Trump?", "en")
+    assert [c.paragraph.number for c in answer.citations] == [1]
+
+
 def test_an_answer_that_only_says_the_question_again_gives_way_to_the_source_sentence(make_engine):
     question = "Quelle personne a inauguré le phare le 2 mars 2024 ?"
     eng = make_engine("La personne a inauguré le phare le 2 mars 2024 [S1].")

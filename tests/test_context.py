@@ -27,3 +27,16 @@ def test_at_most_per_speaker_turns_of_one_speaker(make_engine, monkeypatch):
     hits = eng.chain.retriever.search(["Anne Le Gall phare bateaux"], 10)
     sources = eng.chain.select(hits, ["Anne Le Gall phare bateaux"])
     assert sum(s.paragraph.speaker == "Anne Le Gall" for s in sources) == 1
+
+
+def test_a_who_said_question_gets_the_best_turn_among_its_sources():
+    from rag.documents import Paragraph
+    from rag.results import Hit
+    narration = [Hit(Paragraph("a.txt", n, f"Récit {n}."), 1.0 - n / 10) for n in range(1, 7)]
+    turn = Hit(Paragraph("a.txt", 9, "ANNE — Appelez-le.", "Anne", speech_start=7), 0.1)
+    hits = narration + [turn]
+    assert context.with_a_turn(hits, 5)[4] is turn and context.with_a_turn(hits, 5)[:4] == narration[:4]
+    assert len(context.with_a_turn(hits, 5)) == len(hits)
+    already = narration[:2] + [turn] + narration[2:]
+    assert context.with_a_turn(already, 5) == already          # a turn is there already
+    assert context.with_a_turn(narration, 5) == narration      # no turn to bring
