@@ -72,3 +72,9 @@ def test_who_said_names_the_speaker_of_the_turn(engine):
 def test_when_question_gets_a_date(engine):
     a = engine.ask("When did Bloomberg publish the recordings?")
     assert not a.abstained and "25" in a.text and "citing" not in a.text
+
+
+def test_words_put_in_the_mouth_of_someone_the_documents_never_name_give_the_fixed_sentence(engine):
+    # the small model answers "Andriï Sybiha a déclaré …" with words from paragraphs that never name him
+    a = engine.ask("Qu'a déclaré le ministre ukrainien Andriï Sybiha sur les enregistrements divulgués ?")
+    assert a.abstained and a.citations == [] and "Sybiha" not in a.text
