@@ -110,10 +110,14 @@ class Context:
         sem = max((sim for s, e, sim in units if s >= start and e <= end), default=0.0)
         return lex + sem / self.semantic_ok
 
+    def credits(self, paragraph: Paragraph) -> list[str]:
+        """The outlet, author and title of the paragraph's document (those it has)."""
+        doc = self.retriever.index_doc(paragraph.doc)
+        return [x for x in (doc.outlet, doc.author, doc.title) if x]
+
     def voice(self, paragraph: Paragraph) -> str:
         """Who speaks in a document's narration: its outlet (or author, or title)."""
-        doc = self.retriever.index_doc(paragraph.doc)
-        return doc.outlet or doc.author or doc.title
+        return next(iter(self.credits(paragraph)), "")
 
     def head(self, source: Source) -> str:
         """What the model is told about a source's document: its outlet (or author, or title) and date."""

@@ -34,7 +34,7 @@ SWITCH_MARGIN = 0.25     # a cited source this much weaker than the best-support
 
 class Verifier:
     def __init__(self, retriever, support: Support, context: Context):
-        """``retriever`` gives the sources' language, the speakers and each paragraph's document."""
+        """``retriever`` gives the sources' language and the speakers; ``context`` each source's head and credits."""
         self.retriever = retriever
         self.support = support
         self.context = context
@@ -58,10 +58,10 @@ class Verifier:
         by_key = {s.key: s for s in sources}
         paragraph_of = {k: s.paragraph for k, s in by_key.items()}
         kept = attribution.mend(kept, paragraph_of, self.retriever.speakers, self.context.voice)
-        kept = attribution.founded(kept, paragraph_of, self._document_words)
+        kept = attribution.founded(kept, paragraph_of, self.context.credits)
         asked = attribution.asked_of(question)
         if not kept or not answer_type.answers(question, kept) or asked and not attribution.named_in(
-                [paragraph_of[k] for c in kept for k in c.keys], asked, self._document_words):
+                [paragraph_of[k] for c in kept for k in c.keys], asked, self.context.credits):
             return cannot  # words put in the mouth of someone, or asked of someone, no cited paragraph names
         kept = answer_type.complete(question, kept, paragraph_of, self.retriever.speakers, lang)
         text, order = citations.render(kept)
@@ -126,7 +126,7 @@ class Verifier:
         cited = [s.paragraph for s in sources if s.key in keys]
         cited_texts = [p.text for p in cited]
         one_each = {p.doc: p for p in cited}.values()
-        context = cited_texts + [x for p in one_each for x in self._document_words(p)]
+        context = cited_texts + [x for p in one_each for x in self.context.credits(p)]
         text = " ".join(c.text for c in kept)
         if relevance.names_missing(question, text, context):
             return True
@@ -141,11 +141,6 @@ class Verifier:
         theirs = [r for r in rendered
                   if language(r) == doc_lang and len(relevance.content_words(r)) >= relevance.MIN_WORDS]
         return not any(relevance.on_topic(r, [], cited_texts) for r in theirs)
-
-    def _document_words(self, paragraph) -> list[str]:
-        """The outlet, author and title of the paragraph's document."""
-        doc = self.retriever.index_doc(paragraph.doc)
-        return [x for x in (doc.outlet, doc.author, doc.title) if x]
 
     def quoted(self, answer: Answer, sources: list[Source], question: str, lang: str) -> Answer:
         """An echo of the question gives way to the source sentence nearest it (``relevance.stand_in``),

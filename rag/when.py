@@ -59,11 +59,16 @@ def redate(claim: str, date: tuple[int, int, int | None], lang: str) -> str:
     if m is None:
         return claim
     day, month, year = date
-    if year is None:
-        given = dates_in(m.group(0))
-        year = given[0][2] if given else None
     rest = claim[m.end():]
-    return claim[:m.start()] + say_date((day, month, year), lang) + rest
+    return claim[:m.start()] + say_date((day, month, _year(year, m.group(0))), lang) + rest
+
+
+def _year(year: int | None, written: str) -> int | None:
+    """``year``, or when it is None the year of the claim's date as ``written``."""
+    if year is not None:
+        return year
+    given = dates_in(written)
+    return given[0][2] if given else None
 
 
 def cite_dated(claim, bare: str, score, rank, keys: list[str], texts: list[str], lang: str,
@@ -114,10 +119,7 @@ def say_month(claim: str, month_year: tuple[int, int | None], lang: str) -> str:
     m = DATE_PHRASE.search(claim)
     if m is None:
         return claim
-    month, year = month_year
-    if year is None:
-        given = dates_in(m.group(0))
-        year = given[0][2] if given else None
+    month, year = month_year[0], _year(month_year[1], m.group(0))
     phrase = f"{'en' if lang == 'fr' else 'in'} {MONTHS.get(lang, MONTHS['en'])[month]}" + (f" {year}" if year else "")
     before = claim[:m.start()]
     if not before.strip():

@@ -106,7 +106,8 @@ def _bare_chain(support, speakers: set[str], language: str):
     doc = type("D", (), {"outlet": "", "author": "", "title": ""})()
     retriever = type("R", (), {"speakers": speakers, "language": language,
                                "index_doc": staticmethod(lambda name: doc)})()
-    context = type("C", (), {"head": staticmethod(lambda source: ""), "voice": staticmethod(lambda p: "")})()
+    context = type("C", (), {"head": staticmethod(lambda source: ""), "voice": staticmethod(lambda p: ""),
+                             "credits": staticmethod(lambda p: [])})()
     return Verifier(retriever, support, context)
 
 
