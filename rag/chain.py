@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import closing
 from typing import Callable, Iterator
 
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -25,7 +26,7 @@ from langchain_core.output_parsers import StrOutputParser
 
 from . import citations, prompts, relevance
 from .context import Context, Source
-from .errors import BackendError, RagError
+from .errors import chat_model_call
 from .results import Answer, Hit
 from .rewrite import LANG_NAME, Rewriter
 from .support import Support
@@ -83,10 +84,8 @@ class AnswerChain:
         reader's (a short call without the sources; asked to answer again, the model repeats itself),
         then checked like any answer. A translation that no longer holds up keeps the first answer."""
         messages = [HumanMessage(self.language_prompt.format(language=LANG_NAME[lang], answer=raw.strip()))]
-        try:
+        with chat_model_call():
             again = str(self._model().invoke(messages).content)
-        except Exception as e:
-            raise BackendError(f"The chat model failed while answering ({e}).") from e
         second = self.verifier.check(again, sources, question, lang, rendered)
         return answer if second.abstained else second
 
@@ -166,7 +165,7 @@ class AnswerChain:
         """The model's answer piece by piece, stopped where a sentence beyond ``MAX_SENTENCES`` begins."""
         pieces = (model | StrOutputParser()).stream(messages)
         raw = ""
-        try:
+        with closing(pieces), chat_model_call():
             for piece in pieces:
                 cut = citations.sentence_cut(raw + piece, MAX_SENTENCES)
                 if cut is not None:  # a sentence beyond those asked for: stop the model there
@@ -176,12 +175,6 @@ class AnswerChain:
                     return
                 raw += piece
                 yield piece
-        except RagError:
-            raise
-        except Exception as e:
-            raise BackendError(f"The chat model failed while answering ({e}).") from e
-        finally:
-            pieces.close()
 
     def _fewer(self, model, best: list[Source], question: str, lang: str) -> str:
         """The model's answer from the best sources only: given five, the small model sometimes cites the

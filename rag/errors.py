@@ -14,6 +14,9 @@ package code raises, never prints.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from typing import Iterator
+
 
 class RagError(Exception):
     """Base class: ``str(err)`` is a sentence a user can read."""
@@ -47,3 +50,14 @@ class BackendError(RagError):
 
 class ModelError(BackendError):
     pass
+
+
+@contextmanager
+def chat_model_call(model: str = "chat model") -> Iterator[None]:
+    """Any failure of a chat-model call inside becomes one ``BackendError`` sentence; our own errors pass."""
+    try:
+        yield
+    except RagError:
+        raise
+    except Exception as e:
+        raise BackendError(f"The {model} failed while answering ({e}).") from e

@@ -20,7 +20,7 @@ from typing import Callable
 from langchain_core.messages import HumanMessage
 
 from . import prompts
-from .errors import BackendError
+from .errors import chat_model_call
 from .textnorm import language
 
 LANG_NAME = {"en": "English", "fr": "French"}
@@ -65,7 +65,5 @@ class Rewriter:
         return forms
 
     def _call(self, prompt: str, max_tokens: int) -> str:
-        try:
+        with chat_model_call():
             return str(self._model().bind(max_tokens=max_tokens).invoke([HumanMessage(prompt)]).content)
-        except Exception as e:
-            raise BackendError(f"The chat model did not answer ({e}).") from e

@@ -7,6 +7,7 @@ for a backend), never a traceback, and nothing is lost: sources are untouched an
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 
 import pytest
@@ -147,6 +148,30 @@ def test_a_wrong_model_file_reaches_cli_and_http_as_one_sentence(run, settings, 
     target.write_bytes(b"not a gguf model")
     r = TestClient(create_app(eng)).post("/ask", json={"question": "Combien mesure le phare ?"})
     assert r.status_code == 503 and "sha256" in r.json()["error"] and not target.exists()
+
+
+class DroppingChat(ScriptedChat):
+    """A chat model whose connection drops: mid-answer when streamed, at once when invoked (the rewrite)."""
+
+    def _stream(self, *a, **k):
+        yield from itertools.islice(super()._stream(*a, **k), 2)
+        raise ConnectionError("Connection reset by peer")
+
+    def _generate(self, *a, **k):
+        raise ConnectionError("Connection reset by peer")
+
+
+def test_a_chat_model_that_drops_is_one_sentence_over_cli_and_http(run, settings, fake_embedder):
+    """Streamed, the answer drops mid-way; invoked, the follow-up's rewrite drops at once."""
+    from rag.engine import Engine
+
+    eng = Engine(settings, embedder=fake_embedder, chat_model=DroppingChat.replying("Le phare mesure 42 mètres [1]."))
+    code, out, err = run(["ask", "Combien mesure le phare ?"], engine=eng)
+    assert code == 2 and one_sentence(err)
+    assert "The chat model failed while answering (Connection reset by peer)" in err
+    follow_up = {"question": "Et sa couleur ?", "history": [{"question": "Où est le phare ?", "answer": "À Brest."}]}
+    r = TestClient(create_app(eng)).post("/ask", json=follow_up)
+    assert r.status_code == 503 and r.json()["error"].startswith("The chat model failed while answering")
 
 
 @settings(max_examples=300, deadline=None)

@@ -30,7 +30,7 @@ from langchain_core.prompts import PromptTemplate
 
 from .. import prompts
 from ..documents import Document, Paragraph
-from ..errors import BackendError
+from ..errors import BackendError, chat_model_call
 
 CHUNK_SIZE, CHUNK_OVERLAP, K = 1000, 200, 4
 SEARCH_CHUNKS = 10
@@ -108,12 +108,10 @@ class Baseline:
         context = "\n\n".join(c.page_content for c in chunks)  # the tutorial's format_docs
         chain = self.prompt | self.model | StrOutputParser()
         text, first = "", None
-        try:
+        with chat_model_call():
             for piece in chain.stream({"question": question, "context": context}):
                 first = first if first is not None else time.perf_counter() - t0
                 text += piece
-        except Exception as e:
-            raise BackendError(f"The chat model failed while answering ({e}).") from e
         text = text.strip()
         abstained = bool(DONT_KNOW.search(text)) or not text
         cites = [] if abstained else [p.to_json() for p in self._paragraphs(chunks)]

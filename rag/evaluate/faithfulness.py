@@ -19,7 +19,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage
 
 from .. import prompts
-from ..errors import BackendError
+from ..errors import chat_model_call
 
 MARKERS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 CLAIM_LINE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s*(.+?)\s*$")
@@ -64,10 +64,8 @@ class Faithfulness:
         self.verdicts_prompt = prompts.load(prompts_dir, "faithfulness_verdicts", frozenset({"context", "claims"}))
 
     def _call(self, prompt: str) -> str:
-        try:
+        with chat_model_call("judging chat model"):
             return str(self.model.bind(max_tokens=CALL_TOKENS).invoke([HumanMessage(prompt)]).content)
-        except Exception as e:
-            raise BackendError(f"The judging chat model did not answer ({e}).") from e
 
     def judge(self, question: str, answer: str, contexts: list[str]) -> Judgement:
         answer = MARKERS.sub("", answer).strip()
