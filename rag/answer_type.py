@@ -13,12 +13,15 @@ from the model's knowledge:
 - a time ("when", "quand", "what day", "quel jour", "en quelle année"): an
   answer with no date, month, year or weekday gets one more sentence giving the
   date written in the sentence that supports it, cited to the same paragraph,
-  in the reader's language.
+  in the reader's language. If that sentence has none either, the answer
+  does not say when, and the chain gives its fixed sentence (``gives_time``).
 - a number ("how many", "how old", "how long", "combien", "quel âge", a
   duration, a population, a salary, a percentage): an answer without a number
   of its own (a duration: a number of hours, days…) does not answer it, so the
   chain gives its fixed "the documents do not say" (``answers``). A small
-  model asked for a number the sources lack tends to quote something else.
+  model asked for a number the sources lack tends to quote something else,
+  or a date's day ("17 missiles" from "Vendredi 17 octobre"): a number its
+  cited paragraphs write only in dates does not count.
 
 Whether an answer is about the question at all is ``relevance``'s.
 
@@ -85,17 +88,48 @@ def asks_number(question: str) -> bool:
     return bool(ASKS_NUMBER.search(question)) and not re.match(r"\W*(who|whom|whose|qui)\b", question, re.I)
 
 
-def answers(question: str, kept: list[Claim]) -> bool:
+def answers(question: str, kept: list[Claim], paragraph_of: dict | None = None) -> bool:
     """False when the question asks for a number and no sentence of the answer gives one of its own: a
     number the question holds ("how long did the 14 October call last?") does not answer it, and a
-    question for a duration needs a number of hours, days… ("more than two hours")."""
+    question for a duration needs a number of hours, days… ("more than two hours"). With
+    ``paragraph_of`` (source key → Paragraph), a number every cited paragraph writes only as a date's
+    day or year ("Vendredi 17 octobre" read as "17 missiles") is not one of its own either."""
     if not asks_number(question):
         return True
     given = {m.group(0).lower() for m in NUMBER_WORD.finditer(question)}
     text = " ".join(c.text for c in kept)
     if ASKS_DURATION.search(question):  # "les deux camps" gives no duration
         return any(m.group("n").lower() not in given for m in DURATION.finditer(text))
-    return any(m.group(0).lower() not in given for m in NUMBER_WORD.finditer(text))
+    own = [n for n in (m.group(0).lower() for m in NUMBER_WORD.finditer(text)) if n not in given]
+    if own and paragraph_of:   # the answer's own dates give no count either
+        cited = [paragraph_of[k].text for c in kept for k in c.keys if k in paragraph_of]
+        own = [n for n in (m.group(0).lower() for m in NUMBER_WORD.finditer(_undated(text))) if n not in given]
+        return any(not all(_only_in_dates(n, t) for t in cited) for n in own)
+    return bool(own)
+
+
+def _undated(text: str) -> str:
+    """``text`` folded, its dates blanked out."""
+    folded = fold(text)
+    for rx in (DAY_MONTH, MONTH_DAY, MONTH_YEAR):
+        folded = rx.sub(lambda m: " " * len(m.group(0)), folded)
+    return folded
+
+
+def _only_in_dates(number: str, text: str) -> bool:
+    """True when ``text`` writes the digits ``number`` and only inside dates ("17 octobre", "2025")."""
+    if not number.isdigit():
+        return False
+    folded = fold(text)
+    at = [m.start() for m in re.finditer(rf"(?<![\d.,]){number}(?![\d]|[.,]\d)", folded)]
+    dated = [m.span() for rx in (DAY_MONTH, MONTH_DAY, MONTH_YEAR) for m in rx.finditer(folded)]
+    return bool(at) and all(any(a <= i < b for a, b in dated) for i in at)
+
+
+def gives_time(question: str, kept: list[Claim]) -> bool:
+    """False when the question asks when and the answer, completed (``complete``), names no date, month,
+    year or weekday: the sentence it cites does not say when."""
+    return not asks_time(question) or any(has_time(c.text) for c in kept)
 
 
 def dates_in(text: str) -> list[tuple[int, int, int | None]]:

@@ -2,7 +2,8 @@
 
 Sources are shown to the model as ``[S1]``, ``[S2]``… ``claims(text, known)``
 splits an answer into sentences, each with the keys written after it; keys not
-among ``known`` are dropped (the model invented them). ``sentence_cut`` finds where a given sentence
+among ``known`` are dropped (the model invented them), and so are sentences about the answer itself
+(``ABOUT_ITSELF``). ``sentence_cut`` finds where a given sentence
 begins, to stop a long answer while it streams. ``render`` writes the
 checked answer with ``[1]``, ``[2]``… numbered in order of first citation. What
 this leaves out: judging whether a key is right (that is ``support``).
@@ -20,6 +21,11 @@ POINTER = (r"(?:[,;]?\s+(?:citing (?:the )?(?:source )?(?:keys?|sources?)|as (?:
            r" in|according to|in|from|see|selon|dans|d'après))?")
 SPACES = re.compile(r"\s*")
 ABSTAIN_MARK = re.compile(r"\bNO_?ANSWER\b", re.I)
+# a sentence about the answer itself, not about the documents: "This information is provided in [S1]",
+# "Cette réponse est basée sur les informations fournies…" (it may quote a source, and so pass the check)
+ABOUT_ITSELF = re.compile(r"^\W*(?:this|the|my|these|cette|ces|la|ma|mes) (?:answer|response|information|réponse|reponse)s?"
+                          r" (?:is |are |was |est |sont )?(?:(?:based|basée?s?|fondée?s?) (?:on|upon|sur)"
+                          r"|(?:provided|given|found|fournie?s?|donnée?s?|trouvée?s?) (?:in|dans))\b", re.I)
 
 
 def key(i: int) -> str:
@@ -50,7 +56,7 @@ def claims(answer: str, known: set[str]) -> list[Claim]:
             keys += [k for k in _keys_in(m.group(1), known) if k not in keys]
         text = re.sub(POINTER + r"\s*" + KEY_GROUP.pattern, "", sent, flags=re.I)  # the key, the words before it
         text = re.sub(r"\s{2,}", " ", text).strip()
-        if re.search(r"\w", text):
+        if re.search(r"\w", text) and not ABOUT_ITSELF.match(text):
             out.append(Claim(text, keys))
     return out
 

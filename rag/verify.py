@@ -51,19 +51,21 @@ class Verifier:
         texts = [s.shown for s in sources]
         if lang == self.retriever.language and not relevance.about(question, texts):
             return cannot  # the sources never speak of what is asked
-        kept = self.cite(found, sources, question, lang)
-        if not kept or not answer_type.answers(question, kept) \
-                or self.off_topic(question, kept, sources, lang, rendered):
-            return cannot
         by_key = {s.key: s for s in sources}
         paragraph_of = {k: s.paragraph for k, s in by_key.items()}
+        kept = self.cite(found, sources, question, lang)
+        if not kept or not answer_type.answers(question, kept, paragraph_of) \
+                or self.off_topic(question, kept, sources, lang, rendered):
+            return cannot
         kept = attribution.mend(kept, paragraph_of, self.retriever.speakers, self.context.voice)
         kept = attribution.founded(kept, paragraph_of, self.context.credits)
         asked = attribution.asked_of(question)
-        if not kept or not answer_type.answers(question, kept) or asked and not attribution.named_in(
+        if not kept or not answer_type.answers(question, kept, paragraph_of) or asked and not attribution.named_in(
                 [paragraph_of[k] for c in kept for k in c.keys], asked, self.context.credits):
             return cannot  # words put in the mouth of someone, or asked of someone, no cited paragraph names
         kept = answer_type.complete(question, kept, paragraph_of, self.retriever.speakers, lang)
+        if not answer_type.gives_time(question, kept):
+            return cannot  # asked when, answered with a sentence that says no date
         text, order = citations.render(kept)
         claim_of = {k: next(c.text for c in kept if k in c.keys) for k in order}
         cites = [Citation(n, by_key[k].paragraph, best_sentence(claim_of[k], by_key[k].paragraph.text))

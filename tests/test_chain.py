@@ -501,3 +501,26 @@ def test_a_rendering_without_a_conversation_is_the_translation_line_alone(make_e
     _, _, answer = _ask(eng, "How tall is the lighthouse?")
     assert answer.timings["queries"] == ["How tall is the lighthouse?", "Combien mesure le phare ?"]
     assert "Conversation so far" not in str(eng.chat_model.prompts[0][-1].content)
+
+
+def test_a_sentence_about_the_answer_itself_is_dropped_even_when_it_quotes_a_source(make_engine):
+    eng = make_engine("Le phare mesure 42 mètres [S1]. Cette réponse est basée sur les informations fournies dans "
+                      "le texte, qui mentionne que « le nouveau phare du port de Brest mesure 42 mètres » [S1].")
+    _, _, answer = _ask(eng, "Combien mesure le phare ?")
+    assert answer.text == "Le phare mesure 42 mètres [1]."
+    assert citations.claims("The information was provided by Anne Le Gall [S1].", {"S1"}) != []
+
+
+def test_a_when_answer_whose_supporting_sentence_says_no_date_abstains(make_engine):
+    eng = make_engine("Anne Le Gall est très fière de ce phare [S1].")
+    _, _, answer = _ask(eng, "Quand Anne Le Gall a-t-elle dit être fière du phare ?")
+    assert answer.abstained and answer.citations == [] and answer.text == CANNOT["fr"]
+
+
+def test_a_count_read_from_a_dates_day_abstains(make_engine):
+    eng = make_engine("La maire a inauguré le phare devant 2 personnes [S1].")
+    _, _, answer = _ask(eng, "Combien de personnes ont vu la maire inaugurer le phare ?")
+    assert answer.abstained and answer.text == CANNOT["fr"]
+    eng = make_engine("La maire a inauguré le phare devant mille personnes le 2 mars 2024 [S1].")
+    _, _, answer = _ask(eng, "Combien de personnes ont vu la maire inaugurer le phare ?")
+    assert not answer.abstained and "mille personnes" in answer.text
