@@ -35,6 +35,7 @@ import re
 from rapidfuzz import fuzz
 
 from .citations import Claim
+from .dates import dates_in, has_time, only_in_dates, say_date, undated_text
 from .support import best_sentence
 from .textnorm import fold, language, words
 
@@ -48,20 +49,6 @@ SPEECH_WHO = re.compile(r"^\W*(who|qui)\b.*\b(sa(y|ys|id)|t[eo]ll|told|asks?|ask
 ASKS_TIME = re.compile(r"\b(when|quand|what (day|date|year|month)|which (day|date|year|month)|on what date"
                        r"|quel(le)? (jour|date|ann[ée]e|mois)|en quelle ann[ée]e|à quelle date|a quelle date)\b", re.I)
 
-MONTHS = {
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"],
-    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-           "novembre", "décembre"],
-}
-_MONTH_OF = {fold(m): i for names in MONTHS.values() for i, m in enumerate(names)} | {"aout": 7, "sept": 8}
-_MONTH = "|".join(sorted(_MONTH_OF, key=len, reverse=True))
-_DAYS = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
-# on folded text (lower case, no accents): "26 novembre 2025", "1er octobre", "november 26, 2025", "octobre 2025"
-DAY_MONTH = re.compile(rf"\b(?P<d>[0-3]?\d)(?:er|st|nd|rd|th)? (?P<m>{_MONTH})\b(?: (?P<y>(?:19|20)\d\d)\b)?")
-MONTH_DAY = re.compile(rf"\b(?P<m>{_MONTH}) (?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b(?:,? (?P<y>(?:19|20)\d\d)\b)?")
-MONTH_YEAR = re.compile(rf"\b(?P<m>{_MONTH})\b(?: (?P<y>(?:19|20)\d\d)\b)?")
-TIME_WORD = re.compile(rf"\b({_MONTH}|{_DAYS}|(?:19|20)\d\d)\b")
 ASKS_NUMBER = re.compile(r"\b(how (many|old|long)|combien|quel [âa]ge|quelle dur[ée]e|population|salary|salaire"
                          r"|percentage|pourcentage)\b", re.I)
 NUMBER_WORD = re.compile(r"\d+(?:[.,]\d+)*|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty"
@@ -103,63 +90,15 @@ def answers(question: str, kept: list[Claim], paragraph_of: dict | None = None) 
     own = [n for n in (m.group(0).lower() for m in NUMBER_WORD.finditer(text)) if n not in given]
     if own and paragraph_of:   # the answer's own dates give no count either
         cited = [paragraph_of[k].text for c in kept for k in c.keys if k in paragraph_of]
-        own = [n for n in (m.group(0).lower() for m in NUMBER_WORD.finditer(_undated(text))) if n not in given]
-        return any(not all(_only_in_dates(n, t) for t in cited) for n in own)
+        own = [n for n in (m.group(0).lower() for m in NUMBER_WORD.finditer(undated_text(text))) if n not in given]
+        return any(not all(only_in_dates(n, t) for t in cited) for n in own)
     return bool(own)
-
-
-def _undated(text: str) -> str:
-    """``text`` folded, its dates blanked out."""
-    folded = fold(text)
-    for rx in (DAY_MONTH, MONTH_DAY, MONTH_YEAR):
-        folded = rx.sub(lambda m: " " * len(m.group(0)), folded)
-    return folded
-
-
-def _only_in_dates(number: str, text: str) -> bool:
-    """True when ``text`` writes the digits ``number`` and only inside dates ("17 octobre", "2025")."""
-    if not number.isdigit():
-        return False
-    folded = fold(text)
-    at = [m.start() for m in re.finditer(rf"(?<![\d.,]){number}(?![\d]|[.,]\d)", folded)]
-    dated = [m.span() for rx in (DAY_MONTH, MONTH_DAY, MONTH_YEAR) for m in rx.finditer(folded)]
-    return bool(at) and all(any(a <= i < b for a, b in dated) for i in at)
 
 
 def gives_time(question: str, kept: list[Claim]) -> bool:
     """False when the question asks when and the answer, completed (``complete``), names no date, month,
     year or weekday: the sentence it cites does not say when."""
     return not asks_time(question) or any(has_time(c.text) for c in kept)
-
-
-def dates_in(text: str) -> list[tuple[int, int, int | None]]:
-    """(day, month 0-11, year or None) of the day-and-month dates written in ``text``, in order."""
-    folded = fold(text)
-    found = []
-    for rx in (DAY_MONTH, MONTH_DAY):
-        for m in rx.finditer(folded):
-            day = int(m.group("d"))
-            if 1 <= day <= 31:
-                found.append((m.start(), (day, _MONTH_OF[m.group("m")], int(m.group("y")) if m.group("y") else None)))
-    return [d for _, d in sorted(found)]
-
-
-def months_alone(text: str) -> list[tuple[int, int | None]]:
-    """(month 0-11, year or None) of the months ``text`` writes without a day ("en mai 2025"), in order."""
-    folded = fold(text)
-    taken = [m.span() for rx in (DAY_MONTH, MONTH_DAY) for m in rx.finditer(folded)]
-    return [(_MONTH_OF[m.group("m")], int(m.group("y")) if m.group("y") else None)
-            for m in MONTH_YEAR.finditer(folded) if not any(a <= m.start() < b for a, b in taken)]
-
-
-def has_time(text: str) -> bool:
-    return bool(TIME_WORD.search(fold(text)))
-
-
-def say_date(date: tuple[int, int, int | None], lang: str) -> str:
-    day, month, year = date
-    name = MONTHS.get(lang, MONTHS["en"])[month]
-    return f"{day}{'er' if lang == 'fr' and day == 1 else ''} {name}" + (f" {year}" if year else "")
 
 
 def name_spans(text: str) -> list[tuple[int, int, str]]:

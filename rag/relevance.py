@@ -44,7 +44,7 @@ import re
 
 import simplemma
 
-from . import answer_type
+from . import answer_type, dates
 from .citations import Claim
 from .support import lexical
 from .textnorm import fold, stop_words, terms, words
@@ -106,7 +106,7 @@ def on_topic(question: str, kept: list[Claim], cited: list[str] = ()) -> bool:
     text = " ".join(c.text for c in kept)
     if len(asked) < MIN_WORDS or answer_type.asks_speaker(question):
         return True
-    if (answer_type.asks_time(question) and answer_type.has_time(text)) or \
+    if (answer_type.asks_time(question) and dates.has_time(text)) or \
             (answer_type.asks_number(question) and answer_type.NUMBER_WORD.search(text)):
         return True
     used = set().union(*(_keys(w) for w in words(" ".join([text, *cited])) if len(w) >= 3))

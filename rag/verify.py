@@ -21,7 +21,7 @@ What it leaves out: entailment (no NLI model runs offline; see ``support``).
 """
 from __future__ import annotations
 
-from . import answer_type, attribution, citations, relevance, when
+from . import answer_type, attribution, citations, dates, relevance, when
 from .context import Context, Source
 from .results import Answer, Citation
 from .support import Support, best_sentence
@@ -82,7 +82,7 @@ class Verifier:
         paragraphs, heads = [s.paragraph for s in sources], [self.context.head(s) for s in sources]
         score, rank = self.support.matrix(said, texts, paragraphs, heads)
         # the date is the one a supporting sentence writes (``when``); checked again only if a claim gives one
-        dated = answer_type.asks_time(question) and any(answer_type.dates_in(c.text) for c in found)
+        dated = answer_type.asks_time(question) and any(dates.dates_in(c.text) for c in found)
         if dated:
             bare = [when.undated(s) for s in said]
             d_score, d_rank = self.support.matrix(bare, texts, paragraphs, heads)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from .answer_type import MONTHS, dates_in, months_alone, say_date
+from .dates import MONTHS, dates_in, months_alone, say_date
 from .support import lexical
 from .textnorm import fold
 from .tokens import sentences

@@ -1,5 +1,6 @@
 """Answer types: who spoke and when, repaired from the cited paragraph."""
 from rag import answer_type as at
+from rag import dates
 from rag.citations import Claim
 from rag.documents import Paragraph
 
@@ -22,15 +23,15 @@ def test_question_types():
 
 
 def test_dates_in_french_and_english_text():
-    assert at.dates_in("publié par Kommersant le 26\u00a0novembre 2025, Youri") == [(26, 10, 2025)]
-    assert at.dates_in("on November 26, 2025, then the 1er octobre") == [(26, 10, 2025), (1, 9, None)]
-    assert at.dates_in("le 45 mars") == []
-    assert at.has_time("en octobre") and at.has_time("in 2025") and not at.has_time("the next day")
+    assert dates.dates_in("publié par Kommersant le 26\u00a0novembre 2025, Youri") == [(26, 10, 2025)]
+    assert dates.dates_in("on November 26, 2025, then the 1er octobre") == [(26, 10, 2025), (1, 9, None)]
+    assert dates.dates_in("le 45 mars") == []
+    assert dates.has_time("en octobre") and dates.has_time("in 2025") and not dates.has_time("the next day")
 
 
 def test_say_date_in_the_readers_language():
-    assert at.say_date((26, 10, 2025), "en") == "26 November 2025"
-    assert at.say_date((1, 7, None), "fr") == "1er août"
+    assert dates.say_date((26, 10, 2025), "en") == "26 November 2025"
+    assert dates.say_date((1, 7, None), "fr") == "1er août"
 
 
 def test_wrong_speaker_named_first_is_replaced():

@@ -60,6 +60,6 @@ def test_a_day_the_sources_do_not_write_gives_way_to_the_month_they_write_alone(
 
 
 def test_months_alone_are_the_months_written_without_a_day():
-    from rag.answer_type import months_alone
+    from rag.dates import months_alone
     assert months_alone("En mai 2025, il a annoncé un sommet le 15 octobre 2025.") == [(4, 2025)]
     assert months_alone("Le 3 mars, puis en avril.") == [(3, None)]
