@@ -1,6 +1,6 @@
 """What a question asks for, and making sure the checked answer gives it, from its cited paragraphs.
 
-Three answer types are checked, from the paragraph a sentence cites, never
+Four answer types are checked, from the paragraph a sentence cites, never
 from the model's knowledge:
 
 - a speaker ("who said / asked …", "qui a dit …"): when the first cited
@@ -22,6 +22,9 @@ from the model's knowledge:
   model asked for a number the sources lack tends to quote something else,
   or a date's day ("17 missiles" from "Vendredi 17 octobre"): a number its
   cited paragraphs write only in dates does not count.
+- a name ("what is the name of …", "quel est le nom de …"): an answer that
+  names nobody and nothing the question does not already name ("une source
+  anonyme") does not answer it either (``names_new``).
 
 Whether an answer is about the question at all is ``relevance``'s.
 
@@ -37,7 +40,8 @@ from rapidfuzz import fuzz
 from .citations import Claim
 from .dates import dates_in, has_time, only_in_dates, say_date, undated_text
 from .support import best_sentence
-from .textnorm import fold, language, words
+from .textnorm import fold, language, stop_words, words
+from .tokens import sentences
 
 # questions about speech (broad: retrieval boosts the turns of a speaker such a question names)
 SPEECH = re.compile(r"\b(sa(y|ys|id)|t[eo]ll|told|asks?|asked|propos|suggest|recommend|promis|dit|dis|d[ée]clar"
@@ -58,6 +62,10 @@ NUMBER_WORD = re.compile(r"\d+(?:[.,]\d+)*|\b(two|three|four|five|six|seven|eigh
 ASKS_DURATION = re.compile(r"\b(how long|combien de temps|quelle dur[ée]e|pendant combien)\b", re.I)
 DURATION = re.compile(rf"(?P<n>{NUMBER_WORD.pattern})\s+(?:[\w'’-]+\s+)?(?:seconds?|minutes?|hours?|days?|weeks?|months?"
                       r"|years?|heures?|jours?|semaines?|mois|ans|ann[ée]es?)\b", re.I)
+# "what is the name of …", "quel est le nom de …", "comment s'appelle …": the answer must name someone or something
+ASKS_NAME = re.compile(r"\b(?:what(?:'s| is| was| are| were) the names? of|quel(?:le)?s? (?:est|était|sont|étaient)"
+                       r" (?:le|les) noms? d|comment s'appel\w*)", re.I)
+LEADS = {"according", "selon", "d'apres", "yes", "no", "oui", "non", "however", "cependant", "toutefois"}
 SAY = {"en": "This was on {date}.", "fr": "C'était le {date}."}
 STAND_IN = {"en": "someone", "fr": "quelqu'un"}  # for a speaker's name in a sentence checked unnamed
 
@@ -76,11 +84,14 @@ def asks_number(question: str) -> bool:
 
 
 def answers(question: str, kept: list[Claim], paragraph_of: dict | None = None) -> bool:
-    """False when the question asks for a number and no sentence of the answer gives one of its own: a
+    """False when the question asks for a name and the answer gives none the question does not (``names_new``:
+    "une source anonyme" is not a name), or when it asks for a number and no sentence gives one of its own: a
     number the question holds ("how long did the 14 October call last?") does not answer it, and a
     question for a duration needs a number of hours, days… ("more than two hours"). With
     ``paragraph_of`` (source key → Paragraph), a number every cited paragraph writes only as a date's
     day or year ("Vendredi 17 octobre" read as "17 missiles") is not one of its own either."""
+    if ASKS_NAME.search(question):
+        return names_new(question, " ".join(c.text for c in kept))
     if not asks_number(question):
         return True
     given = {m.group(0).lower() for m in NUMBER_WORD.finditer(question)}
@@ -93,6 +104,14 @@ def answers(question: str, kept: list[Claim], paragraph_of: dict | None = None) 
         own = [n for n in (m.group(0).lower() for m in NUMBER_WORD.finditer(undated_text(text))) if n not in given]
         return any(not all(only_in_dates(n, t) for t in cited) for n in own)
     return bool(own)
+
+
+def names_new(question: str, text: str) -> bool:
+    """True when ``text`` writes a capitalised word that is not a stop word, a sentence's lead ("According",
+    "Selon") or one of the question's words (spelling variants allowed: ``names_person``)."""
+    stops = stop_words() | LEADS
+    return any(fold(word) not in stops and not names_person(word, question)
+               for sent in sentences(text) or [text] for _, _, word in name_spans(sent))
 
 
 def gives_time(question: str, kept: list[Claim]) -> bool:

@@ -110,3 +110,12 @@ def test_a_sentence_is_checked_without_the_speakers_names_when_enough_is_left():
     assert at.unnamed(text, SPEAKERS) == "Quelqu'un a conseillé à quelqu'un de féliciter Trump."
     assert at.unnamed("Steve Witkoff and Youri Ouchakov.", SPEAKERS) == "Steve Witkoff and Youri Ouchakov."
     assert at.unnamed("Vladimir Putin thanked him.", SPEAKERS) == "Vladimir Putin thanked him."  # not a speaker
+
+
+def test_a_question_for_a_name_needs_a_name_the_question_does_not_write():
+    q = "Quel est le nom de la source qui a transmis les enregistrements à Bloomberg ?"
+    assert not at.answers(q, [Claim("Selon Bloomberg, les enregistrements viennent d'une source anonyme.", ["S1"])])
+    assert at.answers(q, [Claim("La source s'appelle Jean Dupont.", ["S1"])])
+    assert at.answers("What is the name of Putin's adviser?", [Claim("Ushakov.", ["S1"])])
+    assert not at.answers("What is the name of Poutine's adviser?", [Claim("According to Putin, nobody.", ["S1"])])
+    assert at.answers("Who is Putin's adviser?", [Claim("He is not named.", ["S1"])])  # not a name question

@@ -524,3 +524,12 @@ def test_a_count_read_from_a_dates_day_abstains(make_engine):
     eng = make_engine("La maire a inauguré le phare devant mille personnes le 2 mars 2024 [S1].")
     _, _, answer = _ask(eng, "Combien de personnes ont vu la maire inaugurer le phare ?")
     assert not answer.abstained and "mille personnes" in answer.text
+
+
+def test_a_question_for_a_name_answered_without_one_abstains(make_engine):
+    eng = make_engine("Le nouveau phare du port de Brest mesure 42 mètres [S1].")
+    _, _, answer = _ask(eng, "Quel est le nom de l'architecte du phare de Brest ?")
+    assert answer.abstained and answer.text == CANNOT["fr"]
+    eng = make_engine("La maire de Brest s'appelle Anne Le Gall [S1].")
+    _, _, answer = _ask(eng, "Quel est le nom de la maire de Brest ?")
+    assert not answer.abstained and "Anne Le Gall" in answer.text
