@@ -20,6 +20,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from .documents import Paragraph
+from .places import DEMONYM, place_like
 from .textnorm import WORD, fold, stop_words
 
 RAW = re.compile(r"[^\W_]+")
@@ -30,8 +31,6 @@ NEGATIONS = frozenset({"pas", "jamais", "rien", "aucun", "aucune", "nullement", 
 N_T = frozenset("don doesn didn isn aren wasn weren won wouldn couldn shouldn can haven hasn hadn mustn ain "
                 "needn shan mightn".split())
 NOT_NAMES = frozenset({"i"})
-DEMONYM = re.compile(r"(?:ien|ienne|iens|iennes|een|eenne|eens|ean|eans|ian|ians|ain|aine|ains|aines|ais|aise|aises"
-                     r"|ois|oise|oises|an|ans|ese)$")
 _NUMS = ("deux two 2|trois three 3|quatre four 4|cinq five 5|six 6|sept seven 7|huit eight 8|neuf nine 9|"
          "dix ten 10|onze eleven 11|douze twelve 12|quinze fifteen 15|vingt twenty 20|trente thirty 30|"
          "quarante forty 40|cinquante fifty 50|cent hundred 100|mille thousand 1000")
@@ -154,14 +153,15 @@ class Stream:
         self._place_like: dict[str, bool] = {}
 
     def name_like(self, word: str, capitalised: bool) -> bool:
-        """A name, or a word made from one ("ukrainien" from "Ukraine")."""
+        """A name, or a word made from one ("ukrainien" from "Ukraine"), or a people's word (``places``)."""
         if word in NOT_NAMES or word.isdigit():
             return False
         if capitalised and word not in stop_words() or word in self.names:
             return True
         if word not in self._place_like:
             self._place_like[word] = (len(word) >= 6 and word[:5] in self._name_prefixes and word not in self.names
-                                      and DEMONYM.search(word) is not None and word not in stop_words())
+                                      and DEMONYM.search(word) is not None and word not in stop_words()
+                                      or place_like(word))
         return self._place_like[word]
 
     def _initial(self, i: int) -> bool:

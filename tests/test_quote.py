@@ -18,6 +18,7 @@ from langchain_core.embeddings import DeterministicFakeEmbedding, Embeddings
 
 from rag.documents import Paragraph
 from rag.errors import InputError
+from rag.places import place_like
 from rag.quote import QuoteChecker, Thresholds
 from rag.quote_matches import same_person
 from rag.settings import ROOT
@@ -204,6 +205,26 @@ def test_altered(checker, quote, para, changed):
     assert top.kind == "altered" and top.paragraph.number == para
     if changed:
         assert changed in [tuple(d) for d in top.diff]
+
+
+@pytest.mark.parametrize("quote, verdict", [
+    ("d'avoir suspendu un sommet russo-chinois pour laisser les Américains travailler", "altered"),  # a people
+    ("d'avoir suspendu un sommet russo-arabe pour laisser les Chinois travailler", "altered"),
+    ("d'avoir suspendu une réunion russo-arabe pour laisser les Américains travailler", "close"),    # a noun
+])
+def test_a_peoples_word_changed_is_a_misquote(quote, verdict):
+    para = Paragraph("sommet.txt", 1, "La Russie s'est félicitée d'avoir suspendu un sommet russo-arabe pour "
+                     "laisser les Américains travailler.")
+    r = QuoteChecker([para], GlossaryEmbeddings(), thresholds=FAKE_T).check(quote)
+    assert r.verdict == verdict, r.to_json()
+
+
+@pytest.mark.parametrize("word, place", [("chinois", True), ("chinoises", True), ("arabe", True), ("russes", True),
+                                         ("ukrainienne", True), ("marocain", True), ("japanese", True),
+                                         ("republicain", False), ("cree", False), ("vote", False),
+                                         ("romain", False), ("certain", False), ("quotidien", False)])
+def test_peoples_words(word, place):
+    assert place_like(word) is place
 
 
 def test_altered_shows_the_real_wording(checker):
