@@ -1,6 +1,8 @@
 """The answer chain with scripted chat models: citations, repair, abstention, language, injection."""
 from __future__ import annotations
 
+import pytest
+
 from rag import citations
 from rag.verify import CANNOT
 
@@ -511,25 +513,24 @@ def test_a_sentence_about_the_answer_itself_is_dropped_even_when_it_quotes_a_sou
     assert citations.claims("The information was provided by Anne Le Gall [S1].", {"S1"}) != []
 
 
-def test_a_when_answer_whose_supporting_sentence_says_no_date_abstains(make_engine):
-    eng = make_engine("Anne Le Gall est très fière de ce phare [S1].")
-    _, _, answer = _ask(eng, "Quand Anne Le Gall a-t-elle dit être fière du phare ?")
+@pytest.mark.parametrize("reply, question", [
+    # asked when; the sentence it cites says no date
+    ("Anne Le Gall est très fière de ce phare [S1].", "Quand Anne Le Gall a-t-elle dit être fière du phare ?"),
+    # a count read from a date's day ("le 2 mars 2024")
+    ("La maire a inauguré le phare devant 2 personnes [S1].", "Combien de personnes ont vu la maire inaugurer le phare ?"),
+    # asked for a name; the answer names nothing the question does not
+    ("Le nouveau phare du port de Brest mesure 42 mètres [S1].", "Quel est le nom de l'architecte du phare de Brest ?"),
+])
+def test_an_answer_that_does_not_give_what_is_asked_abstains(make_engine, reply, question):
+    _, _, answer = _ask(make_engine(reply), question)
     assert answer.abstained and answer.citations == [] and answer.text == CANNOT["fr"]
 
 
-def test_a_count_read_from_a_dates_day_abstains(make_engine):
-    eng = make_engine("La maire a inauguré le phare devant 2 personnes [S1].")
-    _, _, answer = _ask(eng, "Combien de personnes ont vu la maire inaugurer le phare ?")
-    assert answer.abstained and answer.text == CANNOT["fr"]
-    eng = make_engine("La maire a inauguré le phare devant mille personnes le 2 mars 2024 [S1].")
-    _, _, answer = _ask(eng, "Combien de personnes ont vu la maire inaugurer le phare ?")
-    assert not answer.abstained and "mille personnes" in answer.text
-
-
-def test_a_question_for_a_name_answered_without_one_abstains(make_engine):
-    eng = make_engine("Le nouveau phare du port de Brest mesure 42 mètres [S1].")
-    _, _, answer = _ask(eng, "Quel est le nom de l'architecte du phare de Brest ?")
-    assert answer.abstained and answer.text == CANNOT["fr"]
-    eng = make_engine("La maire de Brest s'appelle Anne Le Gall [S1].")
-    _, _, answer = _ask(eng, "Quel est le nom de la maire de Brest ?")
-    assert not answer.abstained and "Anne Le Gall" in answer.text
+@pytest.mark.parametrize("reply, question, given", [
+    ("La maire a inauguré le phare devant mille personnes le 2 mars 2024 [S1].",
+     "Combien de personnes ont vu la maire inaugurer le phare ?", "mille personnes"),
+    ("La maire de Brest s'appelle Anne Le Gall [S1].", "Quel est le nom de la maire de Brest ?", "Anne Le Gall"),
+])
+def test_an_answer_that_gives_what_is_asked_stands(make_engine, reply, question, given):
+    _, _, answer = _ask(make_engine(reply), question)
+    assert not answer.abstained and given in answer.text
