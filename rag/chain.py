@@ -116,7 +116,8 @@ class AnswerChain:
         rendered = queries[1:]  # the question as rewritten for retrieval, judged on topic too (``Verifier``)
         answer = self.verifier.check(raw, sources, question, lang, rendered)
         retried, asked_in = None, lang
-        if answer.abstained and 0 < self.settings.retry_sources < len(sources):
+        if answer.abstained and 0 < self.settings.retry_sources < len(sources) \
+                and not self.verifier.settled(raw, question):
             yield "status", "second_try"
             answer, raw, retried, rendered, asked_in = self._second_try(model, answer, raw, sources, question,
                                                                         standalone, lang, rendered)

@@ -117,6 +117,14 @@ class Verifier:
         own = [j for j in near if person and paragraphs[j].speaker == person]
         return max(own, key=lambda j: rank[j]) if own else None
 
+    @staticmethod
+    def settled(raw: str, question: str) -> bool:
+        """True when the model's own answer shows the sources name nobody for a question asking for a name
+        ("la source … est anonyme"): asked again from fewer sources, the small model then names someone
+        the paragraph only mentions ("… est Steve Witkoff"), so the fixed sentence stands without a second try."""
+        said = " ".join(c.text for c in citations.claims(raw, set()) if not citations.ABSTAIN_MARK.search(c.text))
+        return bool(answer_type.ASKS_NAME.search(question)) and bool(said) and not answer_type.names_new(question, said)
+
     def off_topic(self, question: str, kept: list[citations.Claim], sources: list[Source], lang: str,
                   rendered: list[str] = ()) -> bool:
         """The answer copies a source, names none of what the question names, or (in the reader's

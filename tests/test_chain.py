@@ -455,6 +455,17 @@ def test_no_second_call_when_turned_off_and_still_the_fixed_sentence_when_it_fai
     assert answer.abstained and answer.text == CANNOT["fr"] and len(eng.chat_model.prompts) == 2
 
 
+def test_a_name_question_answered_without_a_name_is_not_asked_again(make_engine):
+    """The first answer says the sources name nobody; asked again, a small model names whoever is mentioned."""
+    eng = make_engine("La maire a inauguré le phare devant une personne anonyme [S1].",
+                      "La personne qui a inauguré le phare est Jean Martin [S1].", retry_sources=2)
+    _, _, answer = _ask(eng, "Quel est le nom de la personne qui a inauguré le phare ?")
+    assert answer.abstained and answer.text == CANNOT["fr"] and len(eng.chat_model.prompts) == 1
+    eng = make_engine("NO_ANSWER", "La maire de Brest s'appelle Anne Le Gall [S1].", retry_sources=2)
+    _, _, answer = _ask(eng, "Quel est le nom de la maire de Brest ?")   # a NO_ANSWER is still asked again
+    assert not answer.abstained and len(eng.chat_model.prompts) == 2
+
+
 def test_a_foreign_question_is_asked_again_in_the_documents_language_and_the_answer_translated(make_engine):
     eng = make_engine("NO_ANSWER",
                       "Combien mesure le phare de Brest ?",
