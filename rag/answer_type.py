@@ -65,6 +65,7 @@ DURATION = re.compile(rf"(?P<n>{NUMBER_WORD.pattern})\s+(?:[\w'’-]+\s+)?(?:sec
 # "what is the name of …", "quel est le nom de …", "comment s'appelle …": the answer must name someone or something
 ASKS_NAME = re.compile(r"\b(?:what(?:'s| is| was| are| were) the names? of|quel(?:le)?s? (?:est|était|sont|étaient)"
                        r" (?:le|les) noms? d|comment s'appel\w*)", re.I)
+QUOTED = re.compile(r"«[^»]{2,}»|“[^”]{2,}”|\"[^\"]{2,}\"")
 LEADS = {"according", "selon", "d'apres", "yes", "no", "oui", "non", "however", "cependant", "toutefois"}
 SAY = {"en": "This was on {date}.", "fr": "C'était le {date}."}
 STAND_IN = {"en": "someone", "fr": "quelqu'un"}  # for a speaker's name in a sentence checked unnamed
@@ -108,7 +109,10 @@ def answers(question: str, kept: list[Claim], paragraph_of: dict | None = None) 
 
 def names_new(question: str, text: str) -> bool:
     """True when ``text`` writes a capitalised word that is not a stop word, a sentence's lead ("According",
-    "Selon") or one of the question's words (spelling variants allowed: ``names_person``)."""
+    "Selon") or one of the question's words (spelling variants allowed: ``names_person``); or words in
+    quotation marks (a name need not be capitalised: a format « en 20 points »)."""
+    if QUOTED.search(text):
+        return True
     stops = stop_words() | LEADS
     return any(fold(word) not in stops and not names_person(word, question)
                for sent in sentences(text) or [text] for _, _, word in name_spans(sent))

@@ -119,3 +119,6 @@ def test_a_question_for_a_name_needs_a_name_the_question_does_not_write():
     assert at.answers("What is the name of Putin's adviser?", [Claim("Ushakov.", ["S1"])])
     assert not at.answers("What is the name of Poutine's adviser?", [Claim("According to Putin, nobody.", ["S1"])])
     assert at.answers("Who is Putin's adviser?", [Claim("He is not named.", ["S1"])])  # not a name question
+    plan = "Quel est le nom du plan évoqué par Witkoff ?"
+    assert at.answers(plan, [Claim("Witkoff évoque un format en « 20 points ».", ["S1"])])   # quoted
+    assert not at.answers(plan, [Claim("Witkoff évoque un plan de paix.", ["S1"])])
