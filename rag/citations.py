@@ -22,10 +22,13 @@ POINTER = (r"(?:[,;]?\s+(?:citing (?:the )?(?:source )?(?:keys?|sources?)|as (?:
 SPACES = re.compile(r"\s*")
 ABSTAIN_MARK = re.compile(r"\bNO_?ANSWER\b", re.I)
 # a sentence about the answer itself, not about the documents: "This information is provided in [S1]",
-# "Cette réponse est basée sur les informations fournies…" (it may quote a source, and so pass the check)
+# "Cette réponse est basée sur les informations fournies…" (it may quote a source, and so pass the check);
+# what follows the verb must speak of the sources ("the response was given in a statement by Peskov" stays)
 ABOUT_ITSELF = re.compile(r"^\W*(?:this|the|my|these|cette|ces|la|ma|mes) (?:answer|response|information|réponse|reponse)s?"
-                          r" (?:is |are |was |est |sont )?(?:(?:based|basée?s?|fondée?s?) (?:on|upon|sur)"
-                          r"|(?:provided|given|found|fournie?s?|donnée?s?|trouvée?s?) (?:in|dans))\b", re.I)
+                          r" (?:is |are |was |est |sont )?(?:based|basée?s?|fondée?s?|provided|given|found|taken|drawn"
+                          r"|fournie?s?|donnée?s?|trouvée?s?|tirée?s?|issue?s?) (?:on|upon|in|from|sur|dans|de|du|des)\b"
+                          r"(?=.{0,40}\b(?:sources?|text|texte|documents?|context|contexte|passages?|extraits?|information"
+                          r"|informations|S\d))", re.I)
 
 
 def key(i: int) -> str:

@@ -521,7 +521,10 @@ def test_a_sentence_about_the_answer_itself_is_dropped_even_when_it_quotes_a_sou
                       "le texte, qui mentionne que « le nouveau phare du port de Brest mesure 42 mètres » [S1].")
     _, _, answer = _ask(eng, "Combien mesure le phare ?")
     assert answer.text == "Le phare mesure 42 mètres [1]."
-    assert citations.claims("The information was provided by Anne Le Gall [S1].", {"S1"}) != []
+    for claim in ("The information was provided by Anne Le Gall [S1].",
+                  "The response was given in a statement by the mayor [S1].",
+                  "The response is based on the principle of reciprocity [S1]."):
+        assert citations.claims(claim, {"S1"}) != []   # about the world, not about the answer
 
 
 @pytest.mark.parametrize("reply, question", [
