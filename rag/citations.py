@@ -3,7 +3,7 @@
 Sources are shown to the model as ``[S1]``, ``[S2]``… ``claims(text, known)``
 splits an answer into sentences, each with the keys written after it; keys not
 among ``known`` are dropped (the model invented them), and so are sentences about the answer itself
-(``ABOUT_ITSELF``). ``sentence_cut`` finds where a given sentence
+(``ABOUT_ITSELF``) and the model's NO_ANSWER (``ABSTAIN_MARK``): neither is a claim. ``sentence_cut`` finds where a given sentence
 begins, to stop a long answer while it streams. ``render`` writes the
 checked answer with ``[1]``, ``[2]``… numbered in order of first citation. What
 this leaves out: judging whether a key is right (that is ``support``).
@@ -59,7 +59,7 @@ def claims(answer: str, known: set[str]) -> list[Claim]:
             keys += [k for k in _keys_in(m.group(1), known) if k not in keys]
         text = re.sub(POINTER + r"\s*" + KEY_GROUP.pattern, "", sent, flags=re.I)  # the key, the words before it
         text = re.sub(r"\s{2,}", " ", text).strip()
-        if re.search(r"\w", text) and not ABOUT_ITSELF.match(text):
+        if re.search(r"\w", text) and not ABOUT_ITSELF.match(text) and not ABSTAIN_MARK.search(text):
             out.append(Claim(text, keys))
     return out
 

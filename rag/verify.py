@@ -45,7 +45,6 @@ class Verifier:
         cannot = Answer(question=question, text=CANNOT[lang], abstained=True, language=lang)
         known = {s.key for s in sources}
         found = citations.claims(raw, known)
-        found = [c for c in found if not citations.ABSTAIN_MARK.search(c.text)]
         if not found or not sources:
             return cannot
         texts = [s.shown for s in sources]
@@ -122,7 +121,7 @@ class Verifier:
         """True when the model's own answer shows the sources name nobody for a question asking for a name
         ("la source … est anonyme"): asked again from fewer sources, the small model then names someone
         the paragraph only mentions ("… est Steve Witkoff"), so the fixed sentence stands without a second try."""
-        said = " ".join(c.text for c in citations.claims(raw, set()) if not citations.ABSTAIN_MARK.search(c.text))
+        said = " ".join(c.text for c in citations.claims(raw, set()))
         return bool(answer_type.ASKS_NAME.search(question)) and bool(said) and not answer_type.names_new(question, said)
 
     def off_topic(self, question: str, kept: list[citations.Claim], sources: list[Source], lang: str,

@@ -548,3 +548,9 @@ def test_an_answer_that_does_not_give_what_is_asked_abstains(make_engine, reply,
 def test_an_answer_that_gives_what_is_asked_stands(make_engine, reply, question, given):
     _, _, answer = _ask(make_engine(reply), question)
     assert not answer.abstained and given in answer.text
+
+
+def test_the_models_no_answer_is_no_claim():
+    assert citations.claims("NO_ANSWER", {"S1"}) == []
+    assert [c.text for c in citations.claims("Le phare mesure 42 mètres [S1]. NO_ANSWER", {"S1"})] == \
+        ["Le phare mesure 42 mètres."]
