@@ -91,20 +91,20 @@ def answers(question: str, kept: list[Claim], paragraph_of: dict | None = None) 
     question for a duration needs a number of hours, days… ("more than two hours"). With
     ``paragraph_of`` (source key → Paragraph), a number every cited paragraph writes only as a date's
     day or year ("Vendredi 17 octobre" read as "17 missiles") is not one of its own either."""
+    text = " ".join(c.text for c in kept)
     if ASKS_NAME.search(question):
-        return names_new(question, " ".join(c.text for c in kept))
+        return names_new(question, text)
     if not asks_number(question):
         return True
     given = {m.group(0).lower() for m in NUMBER_WORD.finditer(question)}
-    text = " ".join(c.text for c in kept)
     if ASKS_DURATION.search(question):  # "les deux camps" gives no duration
         return any(m.group("n").lower() not in given for m in DURATION.finditer(text))
-    own = [n for n in (m.group(0).lower() for m in NUMBER_WORD.finditer(text)) if n not in given]
-    if own and paragraph_of:   # the answer's own dates give no count either
-        cited = [paragraph_of[k].text for c in kept for k in c.keys if k in paragraph_of]
-        own = [n for n in (m.group(0).lower() for m in NUMBER_WORD.finditer(undated_text(text))) if n not in given]
-        return any(not all(only_in_dates(n, t) for t in cited) for n in own)
-    return bool(own)
+    if not paragraph_of:
+        return any(m.group(0).lower() not in given for m in NUMBER_WORD.finditer(text))
+    # the answer's own dates give no count either
+    own = [n for n in (m.group(0).lower() for m in NUMBER_WORD.finditer(undated_text(text))) if n not in given]
+    cited = [paragraph_of[k].text for c in kept for k in c.keys if k in paragraph_of]
+    return any(not all(only_in_dates(n, t) for t in cited) for n in own)
 
 
 def names_new(question: str, text: str) -> bool:
