@@ -47,4 +47,10 @@ def place_like(word: str) -> bool:
     starts5, peoples = _names()
     if any(word.endswith(e) and word[:len(word) - len(e)] in peoples for e in ENDINGS):
         return True
+    return made_from(word, starts5)
+
+
+def made_from(word: str, starts5) -> bool:
+    """Is the folded ``word`` a demonym-shaped word of six letters or more that begins like one of the
+    names whose first five letters are ``starts5`` ("ukrainien" from "ukrai")?"""
     return len(word) >= 6 and word[:5] in starts5 and DEMONYM.search(word) is not None and word not in stop_words()

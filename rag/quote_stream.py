@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from .documents import Paragraph
-from .places import DEMONYM, place_like
+from .places import made_from, place_like
 from .textnorm import WORD, fold, stop_words
 
 RAW = re.compile(r"[^\W_]+")
@@ -159,8 +159,7 @@ class Stream:
         if capitalised and word not in stop_words() or word in self.names:
             return True
         if word not in self._place_like:
-            self._place_like[word] = (len(word) >= 6 and word[:5] in self._name_prefixes and word not in self.names
-                                      and DEMONYM.search(word) is not None and word not in stop_words()
+            self._place_like[word] = (made_from(word, self._name_prefixes) and word not in self.names
                                       or place_like(word))
         return self._place_like[word]
 
