@@ -10,7 +10,8 @@ from the model's knowledge:
   speaker elsewhere in its first sentence is left alone (it may say who spoke
   to whom). The turn is found by what the sentence says, names left out
   (``said``), so a wrong name does not pull the citation to its turns.
-- a time ("when", "quand", "what day", "quel jour", "en quelle année"): an
+- a time ("when", "quand", "what day", "quel jour", "en quelle année", when no
+  other interrogative comes first: "who asked when …" asks for a speaker): an
   answer with no date, month, year or weekday gets one more sentence giving the
   date written in the sentence that supports it, cited to the same paragraph,
   in the reader's language. If that sentence has none either, the answer
@@ -52,6 +53,10 @@ SPEECH_WHO = re.compile(r"^\W*(who|qui)\b.*\b(sa(y|ys|id)|t[eo]ll|told|asks?|ask
                         r"|thank|remerci|recomm[ae]nd|insist)", re.I)
 ASKS_TIME = re.compile(r"\b(when|quand|what (day|date|year|month)|which (day|date|year|month)|on what date"
                        r"|quel(le)? (jour|date|ann[ée]e|mois)|en quelle ann[ée]e|à quelle date|a quelle date)\b", re.I)
+# the interrogatives that, before a time word, make the question ask something else
+QUESTION_WORD = re.compile(r"\b(?:(?:who|whom|whose|what|which|why|how|where|qui|que|quoi|pourquoi|comment|où"
+                           r"|quel(?:le)?s?|lequel|laquelle|lesquel(?:le)?s|combien)(?![\w'’])|qu['’])", re.I)
+YES_NO = re.compile(r"\best-ce qu(e\b|['’])", re.I)  # "Est-ce que … quand …" asks no other thing
 
 ASKS_NUMBER = re.compile(r"\b(how (many|old|long)|combien|quel [âa]ge|quelle dur[ée]e|population|salary|salaire"
                          r"|percentage|pourcentage)\b", re.I)
@@ -76,7 +81,10 @@ def asks_speaker(question: str) -> bool:
 
 
 def asks_time(question: str) -> bool:
-    return bool(ASKS_TIME.search(question))
+    """A question whose own interrogative asks when; not one whose "when" only opens a clause after
+    another interrogative ("Who asked when …", "What seems absent when Witkoff says …")."""
+    m = ASKS_TIME.search(question)
+    return bool(m) and not QUESTION_WORD.search(YES_NO.sub(" ", question[:m.start()]))
 
 
 def asks_number(question: str) -> bool:

@@ -12,8 +12,9 @@
    sentence when nothing holds). An answer in the sources' language when the
    reader asked in another is translated (a short call) and checked again.
 5. An answer that does not hold up is asked for once more from the best
-   sources; a foreign question the model found no answer to is then asked in
-   the documents' language (rendered by the rewrite call, made only then).
+   sources; a foreign question the model found no answer to, or answered by
+   saying it again, is then asked in the documents' language (rendered by the
+   rewrite call, made only then).
 """
 from __future__ import annotations
 
@@ -116,11 +117,15 @@ class AnswerChain:
         rendered = queries[1:]  # the question as rewritten for retrieval, judged on topic too (``Verifier``)
         answer = self.verifier.check(raw, sources, question, lang, rendered)
         retried, asked_in = None, lang
-        if answer.abstained and 0 < self.settings.retry_sources < len(sources) \
+        # an answer in another language than the documents' that only says the question again ("Russian
+        # actors might be behind the leak") is asked again in theirs, like a NO_ANSWER (kept if that fails)
+        echo = not answer.abstained and lang != self.retriever.language and relevance.echoes(standalone, answer.text)
+        if (answer.abstained or echo) and 0 < self.settings.retry_sources < len(sources) \
                 and not self.verifier.settled(raw, question):
             yield "status", "second_try"
+            empty = echo or bool(citations.ABSTAIN_MARK.search(raw))
             answer, raw, retried, rendered, asked_in = self._second_try(model, answer, raw, sources, question,
-                                                                        standalone, lang, rendered)
+                                                                        standalone, lang, rendered, empty)
         if not answer.abstained and relevance.echoes(standalone, answer.text):
             answer = self.verifier.quoted(answer, sources, standalone, lang)
         # the model's own words tell its language (a date sentence we add is already in the reader's); when
@@ -134,11 +139,12 @@ class AnswerChain:
         yield "answer", answer
 
     def _second_try(self, model, first: Answer, raw: str, sources: list[Source], question: str, standalone: str,
-                    lang: str, rendered: list[str]) -> tuple[Answer, str, str | None, list[str], str]:
+                    lang: str, rendered: list[str], empty: bool) -> tuple[Answer, str, str | None, list[str], str]:
         """An answer that did not hold up is asked for once more, from the best sources only. For a question
         in another language than the documents, the question is rendered in theirs (a short call, made only
-        here). If the model said NO_ANSWER, the question is asked again in the documents' language and
-        answered in it (translated afterwards, ``_in_language``): asked in English, the small model often
+        here). If the model said NO_ANSWER, or nothing the question does not (``empty``), the question is
+        asked again in the documents' language and answered in it (translated afterwards,
+        ``_in_language``): asked in English, the small model often
         misses a fact in a French paragraph that the French question gets. If it answered but the answer
         failed the checks, that answer is checked once more with the rendering (on topic through its words)
         before the question is asked again in the reader's language (a misreading, which fewer sources mend).
@@ -149,7 +155,7 @@ class AnswerChain:
             new = not rendered
             rendered = rendered or self.rewriter.render(standalone, [])[1:]
             in_docs = [f for f in rendered if language(f) == doc_lang]
-            if in_docs and citations.ABSTAIN_MARK.search(raw):
+            if in_docs and empty:
                 ask, ask_lang = in_docs[-1], doc_lang
             elif in_docs and new:
                 again = self.verifier.check(raw, sources, question, lang, rendered)

@@ -3,7 +3,8 @@
 Sources are shown to the model as ``[S1]``, ``[S2]``… ``claims(text, known)``
 splits an answer into sentences, each with the keys written after it; keys not
 among ``known`` are dropped (the model invented them), and so are sentences about the answer itself
-(``ABOUT_ITSELF``) and the model's NO_ANSWER (``ABSTAIN_MARK``): neither is a claim. ``sentence_cut`` finds where a given sentence
+(``ABOUT_ITSELF``), unfinished ones (``UNFINISHED``: the key where the fact should be) and the model's
+NO_ANSWER (``ABSTAIN_MARK``): none is a claim. ``sentence_cut`` finds where a given sentence
 begins, to stop a long answer while it streams. ``render`` writes the
 checked answer with ``[1]``, ``[2]``… numbered in order of first citation. What
 this leaves out: judging whether a key is right (that is ``support``).
@@ -29,6 +30,13 @@ ABOUT_ITSELF = re.compile(r"^\W*(?:this|the|my|these|cette|ces|la|ma|mes) (?:ans
                           r"|fournie?s?|donnée?s?|trouvée?s?|tirée?s?|issue?s?) (?:on|upon|in|from|sur|dans|de|du|des)\b"
                           r"(?=.{0,40}\b(?:sources?|text|texte|documents?|context|contexte|passages?|extraits?|information"
                           r"|informations|S\d))", re.I)
+
+# an unfinished sentence: the model wrote the key where the fact should be ("… to take place on [S1].",
+# "… à résoudre est [S1].")
+UNFINISHED = re.compile(r"(?:^|\s)(?:on|at|of|to|the|an|is|was|are|were|by|with|for|and|or|than|its|their"
+                        r"|est|sont|était|étaient|de|du|des|le|la|les|un|une|à|au|aux|par|pour|avec|sur|et|ou"
+                        r"|que|son|sa|ses|leur|leurs|ce|cette|ces|entre|vers|chez|comme)\s*[.!?…]*$|:\s*[.!?…]*$",
+                        re.I)
 
 
 def key(i: int) -> str:
@@ -59,7 +67,8 @@ def claims(answer: str, known: set[str]) -> list[Claim]:
             keys += [k for k in _keys_in(m.group(1), known) if k not in keys]
         text = re.sub(POINTER + r"\s*" + KEY_GROUP.pattern, "", sent, flags=re.I)  # the key, the words before it
         text = re.sub(r"\s{2,}", " ", text).strip()
-        if re.search(r"\w", text) and not ABOUT_ITSELF.match(text) and not ABSTAIN_MARK.search(text):
+        if re.search(r"\w", text) and not ABOUT_ITSELF.match(text) and not ABSTAIN_MARK.search(text) \
+                and not UNFINISHED.search(text):
             out.append(Claim(text, keys))
     return out
 

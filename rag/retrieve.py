@@ -8,7 +8,9 @@ and fuses all lists with reciprocal rank fusion. For a question asking who
 said something, or quoting words, paragraphs are also ranked by their best
 sentence (``units``, the quote checker's cached sentence vectors): a turn of
 one short line is lost among long paragraphs in paragraph-level search, but
-its sentence is the nearest to "who said my guy is ready to do it?". Scores
+its sentence is the nearest to "who said my guy is ready to do it?". A
+paragraph that writes the quoted words as they are ranks first (``verbatim``):
+"D'accord, ça me semble bien" is one of many short "D'accord" turns. Scores
 are fusion scores, only comparable within one result list. What it leaves
 out: re-ranking with a cross-encoder (none runs offline here).
 """
@@ -31,6 +33,7 @@ from .textnorm import language, words
 RRF_K = 60
 DENSE_N = 60
 WEIGHTS = {"dense": 1.0, "lexical": 1.0, "sentence": 1.0, "doc": 0.7, "speaker": 0.3}
+VERBATIM = 1.0  # added to a paragraph holding the words a question quotes: above any fused score
 QUOTE_MARKS = "«»“”\" \u00a0"
 FOREIGN_LEXICAL = 0.2  # BM25 weight for a question in another language than the documents
 
@@ -54,6 +57,7 @@ class Retriever:
         self._docs = {d.name: d for d in index.documents}
         self.lexical = Lexical(index.documents)
         self.speakers = {p.speaker for p in self.paragraphs if p.speaker}
+        self._spelled = {p.key: f" {' '.join(words(p.text))} " for p in self.paragraphs}
         sample = " ".join(p.text for p in self.paragraphs[:200])
         self.language = language(sample)
 
@@ -79,6 +83,11 @@ class Retriever:
             best[(p.doc, p.number)] = max(sim, best.get((p.doc, p.number), -1.0))
         return [self._by_key[k] for k in sorted(best, key=lambda k: -best[k]) if k in self._by_key]
 
+    def verbatim(self, said: str) -> list[Paragraph]:
+        """The paragraphs that write ``said`` word for word (case, accents and punctuation aside)."""
+        needle = f" {' '.join(words(said))} "
+        return [p for p in self.paragraphs if needle in self._spelled[p.key]]
+
     def search(self, queries: str | list[str], k: int = 10) -> list[Hit]:
         queries = [queries] if isinstance(queries, str) else [q for q in queries if q and q.strip()]
         fused: dict[str, float] = defaultdict(float)
@@ -91,6 +100,9 @@ class Retriever:
             said = quoted.group(0).strip(QUOTE_MARKS) if quoted else ""
             if len(words(said)) < 2:
                 said = q if asks_speaker(q) else ""
+            else:
+                for p in self.verbatim(said):
+                    fused[p.key] += VERBATIM
             if said:
                 for rank, p in enumerate(self.by_sentence(said)[:DENSE_N]):
                     fused[p.key] += WEIGHTS["sentence"] / (RRF_K + rank + 1)

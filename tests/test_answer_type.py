@@ -20,6 +20,12 @@ def test_question_types():
     assert at.asks_time("Quel jour Zelensky s'est-il rendu à la Maison-Blanche ?")
     assert at.asks_time("En quelle année le plan a-t-il été publié ?")
     assert not at.asks_time("Why is Witkoff discredited?")
+    assert at.asks_time("Before which day's meeting did Witkoff want the call?")
+    assert at.asks_time("Selon Enderi, quand le processus a-t-il commencé ?")
+    # "when" opening a clause after another interrogative asks for no date
+    assert not at.asks_time("Who asked when the other thought a call would be possible?")
+    assert not at.asks_time("What seems absent when Witkoff says the United States is ready?")
+    assert not at.asks_time("Qu'a dit Ouchakov quand Witkoff a proposé un appel ?")
 
 
 def test_dates_in_french_and_english_text():

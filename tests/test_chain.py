@@ -480,6 +480,23 @@ def test_a_foreign_question_is_asked_again_in_the_documents_language_and_the_ans
     assert answer.text == "The lighthouse is 42 mètres tall [1]." and "42 mètres" in answer.citations[0].paragraph.text
 
 
+def test_a_foreign_answer_that_only_says_the_question_again_is_asked_again_in_the_documents_language(make_engine):
+    echo = "The lighthouse of Brest cost 3 millions d'euros [S1]."
+    question, rendering = "Why did the lighthouse of Brest cost 3 millions d'euros?", \
+        "Pourquoi le phare de Brest a-t-il coûté 3 millions d'euros ?"
+    eng = make_engine(echo, rendering, "Le nouveau phare du port de Brest mesure 42 mètres et a coûté 3 millions "
+                      "d'euros [S1].", "The new lighthouse is 42 metres tall and cost 3 million euros [S1].",
+                      retry_sources=2)
+    events, _, answer = _ask(eng, question)
+    assert [v for k, v in events if k == "status"] == ["second_try", "translating"]
+    assert rendering in str(eng.chat_model.prompts[2][-1].content)
+    assert answer.text == "The new lighthouse is 42 metres tall and cost 3 million euros [1]."
+    # when the second try finds nothing either, the first answer stays
+    eng = make_engine(echo, rendering, "NO_ANSWER", retry_sources=2)
+    _, _, answer = _ask(eng, question)
+    assert answer.text == "The lighthouse of Brest cost 3 millions d'euros [1]." and not answer.abstained
+
+
 def test_a_foreign_question_the_documents_cannot_answer_still_gets_the_fixed_sentence(make_engine):
     eng = make_engine("NO_ANSWER", "Qui a peint le phare ?",
                       "NO_ANSWER", retry_sources=2)
@@ -534,6 +551,8 @@ def test_a_sentence_about_the_answer_itself_is_dropped_even_when_it_quotes_a_sou
     ("La maire a inauguré le phare devant 2 personnes [S1].", "Combien de personnes ont vu la maire inaugurer le phare ?"),
     # asked for a name; the answer names nothing the question does not
     ("Le nouveau phare du port de Brest mesure 42 mètres [S1].", "Quel est le nom de l'architecte du phare de Brest ?"),
+    # the key written where the fact should be: an unfinished sentence
+    ("La hauteur du nouveau phare du port de Brest est [S1].", "Quelle est la hauteur du phare de Brest ?"),
 ])
 def test_an_answer_that_does_not_give_what_is_asked_abstains(make_engine, reply, question):
     _, _, answer = _ask(make_engine(reply), question)
@@ -544,10 +563,22 @@ def test_an_answer_that_does_not_give_what_is_asked_abstains(make_engine, reply,
     ("La maire a inauguré le phare devant mille personnes le 2 mars 2024 [S1].",
      "Combien de personnes ont vu la maire inaugurer le phare ?", "mille personnes"),
     ("La maire de Brest s'appelle Anne Le Gall [S1].", "Quel est le nom de la maire de Brest ?", "Anne Le Gall"),
+    # "quand" opens a clause after another interrogative: no date is asked for
+    ("Anne Le Gall est très fière de ce phare [S1].", "Qu'a dit Anne Le Gall quand on l'a interrogée sur le phare ?",
+     "très fière"),
 ])
 def test_an_answer_that_gives_what_is_asked_stands(make_engine, reply, question, given):
     _, _, answer = _ask(make_engine(reply), question)
     assert not answer.abstained and given in answer.text
+
+
+def test_an_unfinished_sentence_is_no_claim():
+    assert citations.claims("The call was to take place on [S1].", {"S1"}) == []
+    assert citations.claims("Witkoff proposed the following: [S1]", {"S1"}) == []
+    assert [c.text for c in citations.claims("Le phare mesure 42 mètres [S1]. Il a été payé par [S1].", {"S1"})] \
+        == ["Le phare mesure 42 mètres."]
+    assert [c.text for c in citations.claims("Anne Le Gall a dit « Je le sais » [S1]. Dis-le [S1].", {"S1"})] \
+        == ["Anne Le Gall a dit « Je le sais ».", "Dis-le."]
 
 
 def test_the_models_no_answer_is_no_claim():

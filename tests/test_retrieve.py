@@ -1,4 +1,6 @@
 """Hybrid retrieval's sentence ranking for questions about speech (fake embedder, fake sentence vectors)."""
+from rag.retrieve import VERBATIM
+
 from .test_support import FakeUnits
 
 
@@ -30,3 +32,15 @@ def test_other_questions_do_not_use_sentence_vectors(make_engine):
     r, units = _with_units(make_engine("NO_ANSWER"), lambda p: 0.5)
     r.search(["Combien mesure le phare de Brest ?"], 10)
     assert units.asked == []
+
+
+def test_a_paragraph_that_writes_the_quoted_words_ranks_first(make_engine):
+    r = make_engine("NO_ANSWER").retriever
+    # the rest of the question is about another paragraph, which ranks first on its words
+    about = "à la maire de Brest qui a inauguré le phare le 2 mars 2024 devant mille personnes ?"
+    for quote in ("« et bientôt plus »", '"Bateaux, et bientôt plus"'):
+        hits = r.search([f"Qui a répondu {quote} {about}"], 10)
+        assert "bientôt plus" in hits[0].paragraph.text and hits[0].score > VERBATIM
+    # a word changed: no paragraph writes it, none is lifted
+    changed = r.search([f"Qui a répondu « et bientôt moins » {about}"], 10)
+    assert "mille personnes" in changed[0].paragraph.text and all(h.score < VERBATIM for h in changed)
