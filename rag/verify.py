@@ -6,7 +6,8 @@ paragraph it cites (``support``; for a who-said question, the turn holding the
 sentence nearest what was said also counts, and the named speaker's own turn is
 cited rather than narration that supports the sentence about as well), a wrong key is replaced by the
 supporting source, an unsupported sentence is dropped. For a when-question the
-date is the one a supporting sentence writes (``when``). No supported sentence,
+date is the one a supporting sentence writes, and a sentence giving a day no
+cited paragraph writes is dropped (``when``). No supported sentence,
 or the model's NO_ANSWER, gives the fixed "cannot answer" sentence with no
 citations, and so does an answer that is not about the question
 (``relevance``). What the question asks for is then checked (``answer_type``):
@@ -53,6 +54,8 @@ class Verifier:
         by_key = {s.key: s for s in sources}
         paragraph_of = {k: s.paragraph for k, s in by_key.items()}
         kept = self.cite(found, sources, question, lang)
+        if answer_type.asks_time(question):
+            kept = when.in_text(kept, paragraph_of)
         if not kept or not answer_type.answers(question, kept, paragraph_of) \
                 or self.off_topic(question, kept, sources, lang, rendered):
             return cannot

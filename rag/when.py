@@ -7,8 +7,10 @@ saying "Bloomberg, le 25 novembre, a rendu publics…". So for a when-question
 each sentence of the answer is also checked without its dates (``undated``);
 when a paragraph that supports it so writes a date in one of its sentences,
 that paragraph is cited and its date replaces the model's (``redate``). With no
-such paragraph the sentence is checked as written, the article's date
-included (``support``).
+such paragraph the sentence is checked as written (``support``), and dropped
+if a paragraph it cites does not write its day and month (``in_text``): that
+date is the article's, shown in each source's head ("before the 26 November
+meeting" for "avant cette réunion de vendredi"), or the model's own.
 
 A model asked when something happened "en mai 2025" tends to invent a day
 ("May 20, 2025"): when no supporting source writes the claim's day but one
@@ -94,6 +96,13 @@ def cite_dated(claim, bare: str, score, rank, keys: list[str], texts: list[str],
     written = dates_in(pool[index[good[0]]])
     date = next((d for d in written if d[:2] in given), written[0])
     return type(claim)(redate(claim.text, date, lang), good)
+
+
+def in_text(kept: list, paragraph_of: dict) -> list:
+    """The claims (``citations.Claim``) whose every day-and-month date a cited paragraph writes; the others
+    are dropped: a date the paragraphs do not write is the article's (in each source's head) or invented."""
+    return [c for c in kept
+            if {d[:2] for d in dates_in(c.text)} <= {d[:2] for k in c.keys for d in dates_in(paragraph_of[k].text)}]
 
 
 def in_month(claim, bare: str, score, rank, keys: list[str], texts: list[str], lang: str):

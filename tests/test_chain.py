@@ -585,3 +585,10 @@ def test_the_models_no_answer_is_no_claim():
     assert citations.claims("NO_ANSWER", {"S1"}) == []
     assert [c.text for c in citations.claims("Le phare mesure 42 mètres [S1]. NO_ANSWER", {"S1"})] == \
         ["Le phare mesure 42 mètres."]
+
+
+def test_a_when_answer_giving_the_articles_date_is_not_kept(make_engine):
+    # the article is of 3 March 2024 (its byline, in each source's head); the turn writes no date
+    _, _, answer = _ask(make_engine("Anne Le Gall a dit être fière de ce phare le 3 mars 2024 [S1]."),
+                        "Quand Anne Le Gall a-t-elle dit être très fière de ce phare ?")
+    assert answer.abstained and "3 mars" not in answer.text

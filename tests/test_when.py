@@ -63,3 +63,14 @@ def test_months_alone_are_the_months_written_without_a_day():
     from rag.dates import months_alone
     assert months_alone("En mai 2025, il a annoncé un sommet le 15 octobre 2025.") == [(4, 2025)]
     assert months_alone("Le 3 mars, puis en avril.") == [(3, None)]
+
+
+def test_a_day_no_cited_paragraph_writes_is_dropped():
+    from rag.documents import Paragraph
+    turn = Paragraph(doc="a.txt", number=3, text="Je pense que nous devrions avoir l'appel avant la réunion de vendredi.")
+    dated = Paragraph(doc="a.txt", number=4, text="Vendredi 17 octobre, Zelensky est venu à la Maison-Blanche.")
+    paragraph_of = {"S1": turn, "S2": dated}
+    kept = [Claim("He wanted the call before the 26 November meeting.", ["S1"]),  # the article's date
+            Claim("Zelensky came on 17 October.", ["S2"]), Claim("He wanted the call first.", ["S1"])]
+    assert [c.text for c in when.in_text(kept, paragraph_of)] == ["Zelensky came on 17 October.",
+                                                                  "He wanted the call first."]
