@@ -35,7 +35,7 @@ def _servers_on(port: int) -> list[int]:
             args = (proc / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"llama_cpp.server" in args and str(port).encode() in args:
+        if b"rag.llm.serve" in args and str(port).encode() in args:
             pids.append(int(proc.name))
     return pids
 

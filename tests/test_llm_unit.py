@@ -168,7 +168,7 @@ def test_server_command_flags(tmp_path):
     s = _settings(tmp_path, llama_threads=3, llama_port=9999)
     cmd = server.server_command(s, Path("/m.gguf"), lookup_tokens=0)
     opts = dict(zip(cmd[3::2], cmd[4::2]))
-    assert cmd[1:3] == ["-m", "llama_cpp.server"]
+    assert cmd[1:3] == ["-m", "rag.llm.serve"]
     assert opts["--host"] == "127.0.0.1" and opts["--port"] == "9999" and opts["--n_ctx"] == "4096"
     assert opts["--n_threads"] == "3" and opts["--chat_format"] == "chatml"
     assert opts["--cache"] == "false" and opts["--logits_all"] == "false" and opts["--interrupt_requests"] == "false"

@@ -3,7 +3,8 @@
 ``ensure_server`` returns ``http://127.0.0.1:{llama_port}/v1``. If a server
 there already lists our model it is reused; otherwise, under a file lock (so two
 processes never start two servers), it assembles the model file if needed,
-starts ``python -m llama_cpp.server`` detached (own session, output to
+starts ``python -m rag.llm.serve`` (``llama_cpp.server`` reading every prompt
+from the same place, ``serve``) detached (own session, output to
 ``cache_dir/llama-server-{port}.log``, pid in ``llama-server-{port}.pid``; one
 set per port, so a second instance on another port never clashes) and waits
 until it answers. The server outlives the process that started it; the next
@@ -67,7 +68,7 @@ def is_healthy(settings: Settings) -> bool:
 def server_command(settings: Settings, model_path: Path, lookup_tokens: int = PROMPT_LOOKUP_TOKENS) -> list[str]:
     threads = str(settings.llama_threads)
     cmd = [
-        sys.executable, "-m", "llama_cpp.server",
+        sys.executable, "-m", "rag.llm.serve",
         "--model", str(model_path), "--model_alias", settings.model_name,
         "--host", HOST, "--port", str(settings.llama_port),
         "--n_ctx", str(N_CTX), "--n_threads", threads, "--n_threads_batch", threads,
@@ -75,10 +76,10 @@ def server_command(settings: Settings, model_path: Path, lookup_tokens: int = PR
         # logits of the last token only (all of them cost time and 0.6 MB/token);
         # a draft model needs all, and 0.3.36 crashes on long prompts without the flag
         "--logits_all", "true" if lookup_tokens else "false",
-        # Prompt caching: Llama.generate keeps the last request's KV cache and
-        # evaluates only what follows the common prefix, so the fixed system
-        # prompt is evaluated once. The extra state cache (--cache) copies the
-        # state after every answer: +20-80 % CPU per token, +1.4 GB RSS, so off.
+        # Prompt caching: the fixed system prompt is evaluated once and kept, and
+        # only it (``serve``: the same answer whatever was asked before). The extra
+        # state cache (--cache) copies the state after every answer: +20-80 % CPU
+        # per token, +1.4 GB RSS, so off.
         "--cache", "false",
         # queue concurrent requests (CLI and app) instead of cutting one short
         "--interrupt_requests", "false",
@@ -109,7 +110,8 @@ def _read_pid(settings: Settings) -> int | None:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except (OSError, ValueError, IndexError):
         return None
-    return pid if b"llama_cpp.server" in cmdline and _alive(pid) else None
+    ours = b"rag.llm.serve" in cmdline or b"llama_cpp.server" in cmdline  # or one started by an older version
+    return pid if ours and _alive(pid) else None
 
 
 def _log_tail(settings: Settings, lines: int = 5) -> str:
