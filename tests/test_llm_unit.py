@@ -255,15 +255,16 @@ HTTPServer(("127.0.0.1", port), H).serve_forever()
 
 
 def test_start_reuse_restart_and_stop(tmp_path, monkeypatch):
-    """The whole life cycle against a stand-in process whose command line says llama_cpp.server."""
+    """The whole life cycle against a stand-in process whose command line says rag.llm.serve."""
     script = tmp_path / "fake_llama.py"
     script.write_text(FAKE_LLAMA)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     monkeypatch.setattr(server, "ensure_model", lambda *a: tmp_path / "model.gguf")
+    command = "rag.llm.serve"
     monkeypatch.setattr(server, "server_command", lambda settings, *a: [
-        "python3", str(script), "llama_cpp.server", str(settings.llama_port), settings.model_name])
+        "python3", str(script), command, str(settings.llama_port), settings.model_name])
     s = _settings(tmp_path, llama_port=port)
     assert server.ensure_server(s, timeout=20) == f"http://127.0.0.1:{port}/v1"
     pid = int(server.pid_path(s).read_text().split()[0])
@@ -275,6 +276,17 @@ def test_start_reuse_restart_and_stop(tmp_path, monkeypatch):
     new_pid = int(server.pid_path(s).read_text().split()[0])
     assert new_pid != pid and not server._alive(pid)
     assert server.served_models(s) == ["another-name"]
+
+    # a server an older version started (plain llama_cpp.server, answers depending on the previous request)
+    assert server.stop_server(renamed) is True
+    command = "llama_cpp.server"
+    server.ensure_server(renamed, timeout=20)
+    old_pid = int(server.pid_path(s).read_text().split()[0])
+    command = "rag.llm.serve"
+    server.ensure_server(renamed, timeout=20)  # replaced
+    new_pid = int(server.pid_path(s).read_text().split()[0])
+    assert new_pid != old_pid and not server._alive(old_pid) and server.served_models(s) == ["another-name"]
+    assert server.ensure_server(renamed) and int(server.pid_path(s).read_text().split()[0]) == new_pid
 
     assert server.stop_server(renamed) is True
     assert not server._alive(new_pid) and server.served_models(s) is None

@@ -8,7 +8,9 @@ from the same place, ``serve``) detached (own session, output to
 ``cache_dir/llama-server-{port}.log``, pid in ``llama-server-{port}.pid``; one
 set per port, so a second instance on another port never clashes) and waits
 until it answers. The server outlives the process that started it; the next
-CLI run or app session reuses it. ``stop_server`` stops the one we started.
+CLI run or app session reuses it, unless an older version of this package
+started it as plain ``llama_cpp.server``: that one is replaced.
+``stop_server`` stops the one we started.
 
 Left out: GPUs, several models per server, authentication (loopback only),
 and Windows (the lock uses ``fcntl`` and the stop uses process groups).
@@ -105,13 +107,24 @@ def _alive(pid: int) -> bool:
 
 def _read_pid(settings: Settings) -> int | None:
     """The pid in the pidfile if it is still a running llama_cpp server (not a recycled pid)."""
+    pid, cmdline = _pid_and_command(settings)
+    ours = b"rag.llm.serve" in cmdline or b"llama_cpp.server" in cmdline  # or one started by an older version
+    return pid if pid is not None and ours and _alive(pid) else None
+
+
+def _pid_and_command(settings: Settings) -> tuple[int | None, bytes]:
     try:
         pid = int(pid_path(settings).read_text().split()[0])
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        return pid, Path(f"/proc/{pid}/cmdline").read_bytes()
     except (OSError, ValueError, IndexError):
-        return None
-    ours = b"rag.llm.serve" in cmdline or b"llama_cpp.server" in cmdline  # or one started by an older version
-    return pid if ours and _alive(pid) else None
+        return None, b""
+
+
+def _outdated(settings: Settings) -> bool:
+    """True when the server we started is plain ``llama_cpp.server`` (an older version of this package),
+    whose answers depend on the previous request (``serve``)."""
+    pid, cmdline = _pid_and_command(settings)
+    return pid is not None and b"llama_cpp.server" in cmdline and b"rag.llm.serve" not in cmdline
 
 
 def _log_tail(settings: Settings, lines: int = 5) -> str:
@@ -163,17 +176,18 @@ def ensure_server(
     timeout: float = 180.0,
     lookup_tokens: int = PROMPT_LOOKUP_TOKENS,
 ) -> str:
-    """Base URL of a healthy local model server, starting one if needed."""
-    if is_healthy(settings):
+    """Base URL of a healthy local model server, starting one if needed (and restarting one an older
+    version of this package started)."""
+    if is_healthy(settings) and not _outdated(settings):
         return base_url(settings)
     settings.cache_dir.mkdir(parents=True, exist_ok=True)
     with (settings.cache_dir / f"llama-server-{settings.llama_port}.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if is_healthy(settings):  # another process started it while we waited
+        if is_healthy(settings) and not _outdated(settings):  # another process started it while we waited
             return base_url(settings)
         pid = _read_pid(settings)
         if pid is not None and served_models(settings) is not None:
-            stop_server(settings)  # ours, but serving another model name: restart it
+            stop_server(settings)  # ours, but outdated or serving another model name: restart it
             pid = None
         ours = pid is None
         if ours:
