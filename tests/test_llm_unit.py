@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -310,3 +311,46 @@ def test_a_busy_server_another_process_started_is_waited_for_never_stopped(tmp_p
     finally:
         other.kill()
         other.wait()
+
+
+SLOW_LLAMA = """
+import json, sys, time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+port, name, busy = int(sys.argv[2]), sys.argv[3], sys.argv[4]
+class H(BaseHTTPRequestHandler):
+    def do_GET(self):
+        with open(busy) as f:  # busy answering until then (llama_cpp.server lists its models only
+            time.sleep(max(0.0, float(f.read() or 0) - time.time()))  # between two answers)
+        self.send_response(200); self.end_headers()
+        self.wfile.write(json.dumps({"data": [{"id": name}]}).encode())
+    def log_message(self, *a): pass
+print("fake server up", flush=True)
+ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
+"""
+
+
+def test_our_server_busy_answering_is_reused_not_restarted(tmp_path, monkeypatch):
+    """Another process's question holds the server: a second process must queue behind it. Before, a
+    busy server looked unhealthy, and when it answered a moment later it was taken for one serving
+    another model and stopped, cutting the first process's answer off."""
+    script, busy = tmp_path / "slow_llama.py", tmp_path / "busy"
+    script.write_text(SLOW_LLAMA)
+    busy.write_text("0")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setattr(server, "ensure_model", lambda *a: tmp_path / "model.gguf")
+    monkeypatch.setattr(server, "server_command", lambda settings, *a: [
+        "python3", str(script), "rag.llm.serve", str(settings.llama_port), settings.model_name, str(busy)])
+    s = _settings(tmp_path, llama_port=port)
+    try:
+        server.ensure_server(s, timeout=20)
+        pid = int(server.pid_path(s).read_text().split()[0])
+        busy.write_text(str(time.time() + 5))  # busy for longer than two probes (2 s each)
+        monkeypatch.setattr(server, "_start", lambda *a: pytest.fail("must not start a second server"))
+        assert server.ensure_server(s) == f"http://127.0.0.1:{port}/v1"
+        assert server._alive(pid) and int(server.pid_path(s).read_text().split()[0]) == pid
+        assert server.probe(s) == server.BUSY  # still busy: it was reused while busy
+    finally:
+        busy.write_text("0")
+        server.stop_server(s)

@@ -24,6 +24,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -53,18 +54,41 @@ def pid_path(settings: Settings) -> Path:
     return settings.cache_dir / f"llama-server-{settings.llama_port}.pid"
 
 
-def served_models(settings: Settings, timeout: float = 2.0) -> list[str] | None:
-    """Model ids listed by whatever answers on our port, or None if nothing does."""
+BUSY = "busy"  # something listens on our port but does not answer in time
+
+
+def probe(settings: Settings, timeout: float = 2.0) -> list[str] | str | None:
+    """Model ids listed by whatever answers on our port; ``BUSY`` when it takes the connection but does
+    not answer within ``timeout`` (llama_cpp.server lists its models only between two answers); None
+    when nothing listens."""
     try:
         with urllib.request.urlopen(base_url(settings) + "/models", timeout=timeout) as resp:
             data = json.load(resp)
         return [m.get("id", "") for m in data.get("data", [])]
+    except TimeoutError:
+        return BUSY
+    except urllib.error.URLError as e:
+        return BUSY if isinstance(e.reason, TimeoutError) else None
     except (OSError, ValueError, AttributeError):
         return None
 
 
+def served_models(settings: Settings, timeout: float = 2.0) -> list[str] | None:
+    """Model ids listed by whatever answers on our port, or None if nothing does (or not in time)."""
+    found = probe(settings, timeout)
+    return None if found == BUSY else found
+
+
 def is_healthy(settings: Settings) -> bool:
     return settings.model_name in (served_models(settings) or [])
+
+
+def _ready(settings: Settings) -> bool:
+    """Our model is served: listed, or the server we started is busy answering (not an outdated one)."""
+    found = probe(settings)
+    if found == BUSY:
+        return _read_pid(settings) is not None and not _outdated(settings)
+    return settings.model_name in (found or []) and not _outdated(settings)
 
 
 def server_command(settings: Settings, model_path: Path, lookup_tokens: int = PROMPT_LOOKUP_TOKENS) -> list[str]:
@@ -178,25 +202,24 @@ def ensure_server(
 ) -> str:
     """Base URL of a healthy local model server, starting one if needed (and restarting one an older
     version of this package started)."""
-    if is_healthy(settings) and not _outdated(settings):
+    if _ready(settings):
         return base_url(settings)
     settings.cache_dir.mkdir(parents=True, exist_ok=True)
     with (settings.cache_dir / f"llama-server-{settings.llama_port}.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if is_healthy(settings) and not _outdated(settings):  # another process started it while we waited
+        if _ready(settings):  # another process started it while we waited
             return base_url(settings)
         pid = _read_pid(settings)
-        if pid is not None and served_models(settings) is not None:
+        if pid is not None and probe(settings) is not None:
             stop_server(settings)  # ours, but outdated or serving another model name: restart it
             pid = None
         ours = pid is None
         if ours:
-            others = served_models(settings)
+            others = probe(settings)
             if others is not None:
-                raise ModelError(
-                    f"Port {settings.llama_port} is used by another service (serving {others or 'no models'}); "
-                    "stop it or set RAG_LLAMA_PORT to a free port."
-                )
+                what = "that does not answer" if others == BUSY else f"serving {others or 'no models'}"
+                raise ModelError(f"Port {settings.llama_port} is used by another service ({what}); "
+                                 "stop it or set RAG_LLAMA_PORT to a free port.")
             model_path = ensure_model(settings.cache_dir, progress)
             pid = _start(settings, model_path, lookup_tokens)
         _wait_healthy(settings, pid, timeout, ours)
