@@ -22,7 +22,7 @@ RARE_IN_TEXT = 0.03  # a hint term may occur in at most this share of paragraphs
 
 
 def paragraph_terms(p: Paragraph) -> list[str]:
-    return terms(p.text)
+    return terms(p.speech)
 
 
 class Lexical:
