@@ -20,6 +20,9 @@ SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[^\s»\"”’)\]])")  # never before
 # words pointing at a key, dropped with it: "…, citing source key [S1]." / "as he said in [S1] that…"
 POINTER = (r"(?:[,;]?\s+(?:citing (?:the )?(?:source )?(?:keys?|sources?)|as (?:stated|mentioned|said|shown|written)"
            r" in|according to|in|from|see|selon|dans|d'après))?")
+# a key opening the sentence as its teller: "Selon [S1], Witkoff…" / "According to [S2], …" (keeps "Witkoff…")
+LEAD_POINTER = re.compile(r"^\s*(?:according to|selon|d['’]apr[eè]s|as (?:stated|mentioned|said|shown|written) in|in|from"
+                          r"|dans|as per|per)\s*(?=[\[【(])", re.I)
 SPACES = re.compile(r"\s*")
 ABSTAIN_MARK = re.compile(r"\bNO_?ANSWER\b", re.I)
 # a sentence about the answer itself, not about the documents: "This information is provided in [S1]",
@@ -62,6 +65,10 @@ def claims(answer: str, known: set[str]) -> list[Claim]:
             out[-1].keys += [k for k in _keys_in(lead.group(1), known) if k not in out[-1].keys]
             sent = sent[lead.end():].lstrip()
             lead = KEY_GROUP.match(sent)
+        if (led := LEAD_POINTER.match(sent)) and (key_at := KEY_GROUP.match(sent, led.end())) \
+                and _keys_in(key_at.group(1), known):
+            rest = sent[key_at.end():].lstrip(" ,;:")
+            sent = rest[:1].upper() + rest[1:] + " " + key_at.group(0)
         keys: list[str] = []
         for m in KEY_GROUP.finditer(sent):
             keys += [k for k in _keys_in(m.group(1), known) if k not in keys]

@@ -383,6 +383,13 @@ def test_words_pointing_at_a_key_go_with_it():
                      "He said that it happened in Paris."]
 
 
+def test_a_key_opening_the_sentence_as_its_teller_goes_with_its_words():
+    found = citations.claims("Selon [S1], Witkoff discutait avec Ouchakov. According to [S2], it was in Paris. "
+                             "D’après [S9], rien.", {"S1", "S2"})
+    assert [(c.text, c.keys) for c in found] == [("Witkoff discutait avec Ouchakov.", ["S1"]),
+                                                  ("It was in Paris.", ["S2"]), ("D’après, rien.", [])]
+
+
 def test_who_said_answer_that_is_only_a_wrong_name_is_checked_by_the_question(make_engine):
     eng = make_engine("Anne Le Gall [S1].")
     _, _, answer = _ask(eng, "Qui a demandé combien de bateaux passent ici chaque jour ?")
