@@ -92,7 +92,8 @@ class Verifier:
         keys = [s.key for s in sources]
         index = {k: j for j, k in enumerate(keys)}
         for i, c in enumerate(found):
-            redated = dated and when.cite_dated(c, bare[i], d_score[i], d_rank[i], keys, texts, lang, SWITCH_MARGIN)
+            redated = dated and not when.own_date(c.text, score[i], rank[i], texts) \
+                and when.cite_dated(c, bare[i], d_score[i], d_rank[i], keys, texts, lang, SWITCH_MARGIN)
             if redated:
                 kept.append(redated)
                 continue

@@ -98,6 +98,19 @@ def cite_dated(claim, bare: str, score, rank, keys: list[str], texts: list[str],
     return type(claim)(redate(claim.text, date, lang), good)
 
 
+def own_date(claim: str, score, rank, texts: list[str]) -> bool:
+    """True when the source that best supports the claim as written (its date included) writes the claim's
+    day and month: that date is the paragraph's own and is kept, not replaced by the date of a source that
+    only supports the claim without it ("a eu lieu le 14 octobre", from "enregistrement daté du 14
+    octobre", is not made the 25 November of "la fuite a eu lieu… Bloomberg, le 25 novembre")."""
+    passing = [j for j in range(len(texts)) if score[j] >= 0.5]
+    if not passing:
+        return False
+    best = max(passing, key=lambda j: rank[j])
+    given = {d[:2] for d in dates_in(claim)}
+    return bool(given & {d[:2] for d in dates_in(texts[best])})
+
+
 def in_text(kept: list, paragraph_of: dict) -> list:
     """The claims (``citations.Claim``) whose every day-and-month date a cited paragraph writes; the others
     are dropped: a date the paragraphs do not write is the article's (in each source's head) or invented."""

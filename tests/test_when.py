@@ -74,3 +74,15 @@ def test_a_day_no_cited_paragraph_writes_is_dropped():
             Claim("Zelensky came on 17 October.", ["S2"]), Claim("He wanted the call first.", ["S1"])]
     assert [c.text for c in when.in_text(kept, paragraph_of)] == ["Zelensky came on 17 October.",
                                                                   "He wanted the call first."]
+
+
+def test_a_date_the_best_supporting_source_writes_is_its_own_and_kept():
+    texts = ["La fuite a eu lieu alors que Bloomberg, le 25 novembre, a rendu publics des appels entre Witkoff et Ouchakov.",
+             "Dans cet enregistrement daté du 14 octobre, Witkoff et Ouchakov se parlent."]
+    claim = "L'appel entre Witkoff et Ouchakov a eu lieu le 14 octobre."
+    # as written, the claim is best supported by the paragraph writing 14 October: no other date replaces it
+    assert when.own_date(claim, [0.0, 0.75], [0.0, 2.3], texts)
+    # best supported by a paragraph that does not write the claim's date: redating may go on
+    assert not when.own_date(claim, [0.9, 0.75], [2.7, 2.3], texts)
+    assert not when.own_date(claim, [0.3, 0.4], [0.6, 0.7], texts)  # nothing supports it as written
+    assert not when.own_date("Ils se sont parlé le 3 mars.", [0.0, 0.75], [0.0, 2.3], texts)
