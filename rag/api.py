@@ -33,7 +33,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from .api_schemas import (AskRequest, AskResponse, ErrorOut, Health, OpenAIErrorOut, QuoteRequest, QuoteResponse,
                           SearchRequest, SearchResponse)
 from .api_stream import GenerationGate, InternalError, ServerBusy, answer_events
-from .engine import clean_question
+from .engine import clean_question, conversation
 from .errors import IndexError_, InputError, RagError, UserError
 
 MAX_BODY_BYTES = 64 * 1024
@@ -158,7 +158,7 @@ def create_app(engine, *, max_body_bytes: int = MAX_BODY_BYTES, max_waiting: int
                         "description": "the checked answer; with stream=true, server-sent events"}})
     async def ask(req: AskRequest):
         question = clean_question(req.question)
-        events = answer_events(gate, engine, question, [(t.question, t.answer) for t in req.history])
+        events = answer_events(gate, engine, question, conversation([(t.question, t.answer) for t in req.history]))
         if req.stream:
             return StreamingResponse(_ask_stream(events, question), media_type="text/event-stream",
                                      headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -28,7 +28,7 @@ from fastapi.responses import StreamingResponse
 
 from .api import OPENAI_ERRORS, answer_events, final_answer, sse_schema, status_for
 from .api_schemas import ChatRequest, ChatResponse
-from .engine import clean_question
+from .engine import clean_question, conversation
 from .errors import InputError
 
 router = APIRouter()
@@ -45,7 +45,7 @@ def _conversation(req: ChatRequest) -> tuple[str, list[tuple[str, str]]]:
         elif pending is not None:
             history.append((pending, m.text()))
             pending = None
-    return clean_question(turns[-1].text()), history[-10:]
+    return clean_question(turns[-1].text()), conversation(history[-10:])
 
 
 def _model_name(request: Request, req: ChatRequest) -> str:

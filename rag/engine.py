@@ -48,6 +48,11 @@ def clean_question(text: str) -> str:
     return text
 
 
+def conversation(turns: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Earlier (question, answer) turns as the ``(role, text)`` pairs the chain reads for a follow-up."""
+    return [pair for q, a in turns for pair in (("user", q), ("assistant", a))]
+
+
 class Engine:
     def __init__(self, settings: Settings, *, embedder: Embeddings | None = None,
                  chat_model: BaseChatModel | None = None, progress: Progress | None = None):

@@ -94,6 +94,23 @@ def test_openai_stream_deltas_add_up_to_the_checked_answer(client):
     assert chunks[-1]["choices"][0]["finish_reason"] == "stop" and chunks[-1]["citations"][0]["doc"] == "brest.txt"
 
 
+REWRITE = "Standalone: Qui a inauguré le phare de Brest ?\nTranslation: Qui a inauguré le phare de Brest ?"
+
+
+@pytest.mark.parametrize("route", ["/ask", "/v1/chat/completions"])
+def test_a_follow_up_is_rewritten_from_the_earlier_question_and_answer(make_engine, route):
+    eng = make_engine(REWRITE, "Anne Le Gall a inauguré le phare [S1].")
+    earlier = ("Combien mesure le phare de Brest ?", "42 mètres [1].")
+    body = {"question": "Et qui l'a inauguré ?", "history": [{"question": earlier[0], "answer": earlier[1]}]} \
+        if route == "/ask" else {"model": "x", "messages": [
+            {"role": "user", "content": earlier[0]}, {"role": "assistant", "content": earlier[1]},
+            {"role": "user", "content": "Et qui l'a inauguré ?"}]}
+    r = TestClient(create_app(eng)).post(route, json=body)
+    rewrite = str(eng.chat_model.prompts[0][-1].content)
+    assert r.status_code == 200 and "Anne Le Gall" in r.text
+    assert f"User: {earlier[0]}" in rewrite and f"Assistant: {earlier[1]}" in rewrite
+
+
 def test_openai_without_a_user_question_is_422(client):
     r = client.post("/v1/chat/completions", json={"messages": [{"role": "assistant", "content": "hi"}]})
     assert r.status_code == 422 and "user" in r.json()["error"]["message"]
