@@ -92,7 +92,8 @@ class Verifier:
         keys = [s.key for s in sources]
         index = {k: j for j, k in enumerate(keys)}
         for i, c in enumerate(found):
-            redated = dated and not when.own_date(c.text, score[i], rank[i], texts) \
+            own = dated and when.own_date(c.text, score[i], rank[i], texts)
+            redated = dated and not own \
                 and when.cite_dated(c, bare[i], d_score[i], d_rank[i], keys, texts, lang, SWITCH_MARGIN)
             if redated:
                 kept.append(redated)
@@ -110,7 +111,7 @@ class Verifier:
                     and not any(paragraphs[index[k]].speaker == paragraphs[own].speaker for k in good):
                 good = [keys[own]]  # who said it: their own words rather than narration about the call
             # cited to the wrong paragraph: the one that supports it
-            kept.append(citations.Claim(c.text, good or [keys[best]]))
+            kept.append(citations.Claim(when.our_way(c.text, lang) if own else c.text, good or [keys[best]]))
         return kept
 
     def _own_turn(self, claim: str, near: list[int], paragraphs: list, rank) -> int | None:

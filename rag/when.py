@@ -111,6 +111,13 @@ def own_date(claim: str, score, rank, texts: list[str]) -> bool:
     return bool(given & {d[:2] for d in dates_in(texts[best])})
 
 
+def our_way(claim: str, lang: str) -> str:
+    """The claim with its first date written as every date we give is ("25 November 2025", "le 25
+    novembre 2025"), whatever the model's way ("November 25th, 2025")."""
+    given = dates_in(claim)
+    return redate(claim, given[0], lang) if given else claim
+
+
 def in_text(kept: list, paragraph_of: dict) -> list:
     """The claims (``citations.Claim``) whose every day-and-month date a cited paragraph writes; the others
     are dropped: a date the paragraphs do not write is the article's (in each source's head) or invented."""

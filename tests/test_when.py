@@ -86,3 +86,10 @@ def test_a_date_the_best_supporting_source_writes_is_its_own_and_kept():
     assert not when.own_date(claim, [0.9, 0.75], [2.7, 2.3], texts)
     assert not when.own_date(claim, [0.3, 0.4], [0.6, 0.7], texts)  # nothing supports it as written
     assert not when.own_date("Ils se sont parlé le 3 mars.", [0.0, 0.75], [0.0, 2.3], texts)
+
+
+def test_a_date_kept_is_written_our_way():
+    assert when.our_way("Bloomberg made them public on November 25th.", "en") == "Bloomberg made them public on 25 November."
+    assert when.our_way("It happened on October 14, 2025.", "en") == "It happened on 14 October 2025."
+    assert when.our_way("Il a eu lieu le 1er août.", "fr") == "Il a eu lieu le 1er août."
+    assert when.our_way("No date here.", "en") == "No date here."
