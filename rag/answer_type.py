@@ -51,6 +51,10 @@ SPEECH = re.compile(r"\b(sa(y|ys|id)|t[eo]ll|told|asks?|asked|propos|suggest|rec
 SPEECH_WHO = re.compile(r"^\W*(who|qui)\b.*\b(sa(y|ys|id)|t[eo]ll|told|asks?|asked|propos|suggest|promis|dit|dis\b"
                         r"|d[ée]clar|affirm|demand|r[ée]pond|answer|repl|f[ée]licit|congratulat|wrote|[ée]crit"
                         r"|thank|remerci|recomm[ae]nd|insist)", re.I)
+# "who is X?" and nothing more: the narration presenting X answers it, not X's own words
+_NAME = r"[A-ZÀ-Þ][\w'’.-]*(?:[\s-]+[A-ZÀ-Þ][\w'’.-]*)*"
+ASKS_IDENTITY = re.compile(rf"^\W*(?i:who|qui)\s+(?:is|was|are|were|est|était|sont|étaient)\s+(?P<name>{_NAME})"
+                           rf"(?:\s*,\s*{_NAME})*(?:,?\s+(?:and|et)\s+{_NAME})?\s*\??\s*$")
 ASKS_TIME = re.compile(r"\b(when|quand|what (day|date|year|month)|which (day|date|year|month)|on what date"
                        r"|quel(le)? (jour|date|ann[ée]e|mois)|en quelle ann[ée]e|à quelle date|a quelle date)\b", re.I)
 # the interrogatives that, before a time word, make the question ask something else
@@ -78,6 +82,17 @@ STAND_IN = {"en": "someone", "fr": "quelqu'un"}  # for a speaker's name in a sen
 
 def asks_speaker(question: str) -> bool:
     return bool(SPEECH_WHO.search(question))
+
+
+def asks_identity(question: str) -> bool:
+    """"Who is Steve Witkoff?", "Qui est Youri Ouchakov ?": a question asking only who a named person is."""
+    return bool(ASKS_IDENTITY.match(question))
+
+
+def identity_of(question: str) -> str | None:
+    """The (first) person a "who is X?" question asks about."""
+    m = ASKS_IDENTITY.match(question)
+    return m.group("name") if m else None
 
 
 def asks_time(question: str) -> bool:

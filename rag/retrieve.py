@@ -22,7 +22,7 @@ from typing import Callable
 from langchain_core.embeddings import Embeddings
 
 from . import store
-from .answer_type import SPEECH, asks_speaker, names_person
+from .answer_type import SPEECH, asks_identity, asks_speaker, names_person
 from .documents import Paragraph
 from .indexer import Index
 from .relevance import QUOTATION
@@ -121,5 +121,8 @@ class Retriever:
         if len(named) == 1:
             for rank, p in enumerate(x for x in base if x.speaker in named):
                 fused[p.key] += WEIGHTS["speaker"] / (RRF_K + rank + 1)
-        ranked = sorted(self.paragraphs, key=lambda p: (-fused.get(p.key, 0.0), p.doc, p.number))
+        # "who is X?": the narration presenting X, not the turns that say X's name (``asks_identity``)
+        turns_last = any(asks_identity(q) for q in queries)
+        ranked = sorted(self.paragraphs, key=lambda p: (turns_last and bool(p.speaker), -fused.get(p.key, 0.0),
+                                                        p.doc, p.number))
         return [Hit(p, fused.get(p.key, 0.0)) for p in ranked[:k]]

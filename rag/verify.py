@@ -61,10 +61,10 @@ class Verifier:
             return cannot
         kept = attribution.mend(kept, paragraph_of, self.retriever.speakers, self.context.voice)
         kept = attribution.founded(kept, paragraph_of, self.context.credits)
-        asked = attribution.asked_of(question)
+        asked = attribution.asked_of(question) or answer_type.identity_of(question)
         if not kept or not answer_type.answers(question, kept, paragraph_of) or asked and not attribution.named_in(
                 [paragraph_of[k] for c in kept for k in c.keys], asked, self.context.credits):
-            return cannot  # words put in the mouth of someone, or asked of someone, no cited paragraph names
+            return cannot  # words put in the mouth of, asked of, or "who is" someone no cited paragraph names
         kept = answer_type.complete(question, kept, paragraph_of, self.retriever.speakers, lang)
         if not answer_type.gives_time(question, kept):
             return cannot  # asked when, answered with a sentence that says no date

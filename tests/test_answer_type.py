@@ -128,3 +128,14 @@ def test_a_question_for_a_name_needs_a_name_the_question_does_not_write():
     plan = "Quel est le nom du plan évoqué par Witkoff ?"
     assert at.answers(plan, [Claim("Witkoff évoque un format en « 20 points ».", ["S1"])])   # quoted
     assert not at.answers(plan, [Claim("Witkoff évoque un plan de paix.", ["S1"])])
+
+
+def test_asks_identity_is_who_is_a_name_and_nothing_more():
+    from rag.answer_type import asks_identity, identity_of
+    assert identity_of("Who is Steve Witkoff?") == "Steve Witkoff"
+    assert identity_of("Qui est Youri Ouchakov ?") == "Youri Ouchakov"
+    assert identity_of("Who are Witkoff and Ushakov?") == "Witkoff"
+    assert asks_identity("Qui sont Witkoff, Ouchakov et Dmitriev ?")
+    for q in ("Who is the envoy?", "Qui est à l'origine de la fuite ?", "Who is Witkoff talking to?",
+              "Who said Steve Witkoff?", "Qu'est Witkoff ?"):
+        assert not asks_identity(q), q

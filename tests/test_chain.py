@@ -599,3 +599,18 @@ def test_a_when_answer_giving_the_articles_date_is_not_kept(make_engine):
     _, _, answer = _ask(make_engine("Anne Le Gall a dit être fière de ce phare le 3 mars 2024 [S1]."),
                         "Quand Anne Le Gall a-t-elle dit être très fière de ce phare ?")
     assert answer.abstained and "3 mars" not in answer.text
+
+
+def test_who_is_someone_no_source_names_gets_the_fixed_sentence(make_engine):
+    eng = make_engine("Jean Dupuis est la maire de Brest [S1].", "Anne Le Gall est la maire de Brest [S1].")
+    _, _, answer = _ask(eng, "Qui est Jean Dupuis ?")
+    assert answer.abstained and not answer.citations
+    _, _, answer = _ask(eng, "Qui est Anne Le Gall ?")
+    assert not answer.abstained and "maire de Brest" in answer.text
+
+
+def test_who_is_someone_ranks_the_narration_about_them_before_any_turn(make_engine):
+    hits = make_engine().search("Qui est Anne Le Gall ?", 10)
+    speakers = [h.paragraph.speaker for h in hits]
+    assert speakers[0] is None and "Anne Le Gall" in hits[0].paragraph.text
+    assert speakers == sorted(speakers, key=lambda s: s is not None)  # every turn after the narration
