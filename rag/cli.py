@@ -99,7 +99,10 @@ def cmd_search(args) -> int:
 def cmd_ask(args) -> int:
     eng = _engine(args)
     if args.batch:
-        return _batch(args, "question", lambda it: eng.ask(it["question"]).to_json())
+        from .engine import conversation, turns_from
+
+        return _batch(args, "question",
+                      lambda it: eng.ask(it["question"], conversation(turns_from(it.get("history")))).to_json())
     question = _need(args.question, "a question")
     if args.json:
         print(json.dumps({"question": question, **eng.ask(question).to_json()}, ensure_ascii=False))

@@ -48,6 +48,18 @@ def clean_question(text: str) -> str:
     return text
 
 
+def turns_from(value) -> list[tuple[str, str]]:
+    """A batch line's ``history`` (``[{"question", "answer"}, …]``, oldest first, as the HTTP API takes it)
+    as (question, answer) pairs; none when it is absent."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(
+            isinstance(t, dict) and isinstance(t.get("question"), str) and isinstance(t.get("answer"), str)
+            for t in value):
+        raise InputError('"history" must be a list of {"question": …, "answer": …} objects, oldest first.')
+    return [(t["question"], t["answer"]) for t in value]
+
+
 def conversation(turns: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Earlier (question, answer) turns as the ``(role, text)`` pairs the chain reads for a follow-up."""
     return [pair for q, a in turns for pair in (("user", q), ("assistant", a))]

@@ -87,3 +87,19 @@ def test_unexpected_exception_is_exit_2_without_traceback(make_engine, capsys):
     code = cli.main(["search", "phare"], engine_factory=lambda args: eng)
     _, err = capsys.readouterr()
     assert code == 2 and "internal error" in err and "Traceback" not in err
+
+
+def test_batch_ask_takes_a_follow_ups_history_and_refuses_a_malformed_one(make_engine, capsys, tmp_path):
+    batch = tmp_path / "b.jsonl"
+    earlier = {"question": "Combien mesure le phare de Brest ?", "answer": "42 mètres [1]."}
+    batch.write_text("\n".join(json.dumps(x) for x in [
+        {"id": "f", "question": "Et qui l'a inauguré ?", "history": [earlier]},
+        {"id": "g", "question": "Et qui l'a inauguré ?", "history": "42 mètres"},
+    ]) + "\n")
+    eng = make_engine("Standalone: Qui a inauguré le phare de Brest ?\nTranslation: Qui a inauguré le phare de Brest ?",
+                      "Anne Le Gall a inauguré le phare [S1].")
+    code = cli.main(["ask", "--batch", str(batch)], engine_factory=lambda args: eng)
+    first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert code == 0 and first["id"] == "f" and "Anne Le Gall" in first["answer"] and not first["abstained"]
+    assert f"User: {earlier['question']}" in str(eng.chat_model.prompts[0][-1].content)
+    assert second["id"] == "g" and '"history" must be a list' in second["error"]
