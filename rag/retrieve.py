@@ -89,7 +89,7 @@ class Retriever:
         return [p for p in self.paragraphs if needle in self._spelled[p.key]]
 
     def search(self, queries: str | list[str], k: int = 10) -> list[Hit]:
-        queries = [queries] if isinstance(queries, str) else [q for q in queries if q and q.strip()]
+        queries = [queries] if isinstance(queries, str) else list(dict.fromkeys(q for q in queries if q and q.strip()))
         fused: dict[str, float] = defaultdict(float)
         for q in queries:
             lex_w = WEIGHTS["lexical"] if language(q) == self.language else FOREIGN_LEXICAL

@@ -2,15 +2,17 @@
 
 ``Rewriter.forms(question, history)`` returns the question, then (with a
 conversation) its standalone form and its rendering in the documents' language,
-made by one small model call (``prompts/rewrite.txt``). Without a conversation
+made by one small model call (``prompts/rewrite.txt``); a form that drops every name the question writes is
+not kept (the 1.5B model's "rewrite" sometimes loses the question's subject). Without a conversation
 no call is made unless ``translate`` is set: the multilingual embedder finds
 French paragraphs for English questions well enough (dev recall@5 1.0 with
 EmbeddingGemma), and the call would cost about 1 s before the sources show.
 ``render`` makes that rendering on demand (the chain's second try); without a
 conversation it asks for the translation alone (``prompts/translate_question.txt``:
 about 1.1 s here, against 2.3 s for the rewrite prompt, which also turned some
-questions into statements). What it leaves out: checking the rendering (a poor
-one only costs the second try its chance).
+questions into statements). What it leaves out: checking a form beyond its names (a poor
+rendering only costs the second try its chance), and resolving a pronoun the model leaves ("What did he
+say…" after "Who is Steve Witkoff?").
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from typing import Callable
 
 from langchain_core.messages import HumanMessage
 
-from . import prompts
+from . import prompts, relevance
 from .errors import chat_model_call
 from .textnorm import language
 
@@ -47,8 +49,9 @@ class Rewriter:
         return self.render(question, history)
 
     def render(self, question: str, history: list[tuple[str, str]]) -> list[str]:
-        """The question, then its standalone form and its rendering in the documents' language (those
-        that differ from it)."""
+        """The question, then its rendering in the documents' language when it differs; with a
+        conversation, the question, its standalone form (the question itself when the model's drops its
+        names or is missing), then the rendering when it differs from both."""
         name = LANG_NAME.get(self.doc_language, self.doc_language)
         if not history:
             out = self._call(self.translate_prompt.format(doc_language=name, question=question), 60)
@@ -57,12 +60,16 @@ class Rewriter:
             return [question] + ([line] if line and line != question else [])
         hist = "\n".join(f"{'User' if role == 'user' else 'Assistant'}: {text[:300]}" for role, text in history[-4:])
         out = self._call(self.rewrite_prompt.format(history=hist, question=question, doc_language=name), 90)
-        forms = [question]
+        said = {}
         for line in out.splitlines():
-            m = _LABELLED.match(line)
-            if m and m.group(2).strip() not in forms:
-                forms.append(m.group(2).strip())
-        return forms
+            if (m := _LABELLED.match(line)) and m.group(1).lower() not in said:
+                said[m.group(1).lower()] = m.group(2).strip()
+        # a form that drops every name the question writes is another question ("Quel format de plan de paix
+        # Witkoff y évoque-t-il ?" rendered "Quel type de plan de paix fait-il mention dans le texte ?")
+        kept = {k: v for k, v in said.items() if v and not relevance.names_missing(question, v, [])}
+        standalone = kept.get("standalone", question)
+        return [question, standalone] + [kept[k] for k in ("translation",) if k in kept
+                                         and kept[k] not in (question, standalone)]
 
     def _call(self, prompt: str, max_tokens: int) -> str:
         with chat_model_call():

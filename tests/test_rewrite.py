@@ -37,3 +37,16 @@ def test_a_rendering_on_demand_keeps_the_first_line_without_its_label_or_quotes(
     assert rw.render("Who painted the lighthouse?", []) == ["Who painted the lighthouse?", "Qui a peint le phare ?"]
     rw, _ = _rewriter("Who painted the lighthouse?")  # a copy of the question adds nothing
     assert rw.render("Who painted the lighthouse?", []) == ["Who painted the lighthouse?"]
+
+
+def test_a_standalone_form_or_rendering_that_drops_the_questions_names_is_not_kept():
+    history = [("user", "Quand a eu lieu l'appel ?"), ("assistant", "Le 14 octobre [1].")]
+    rw, _ = _rewriter("Standalone: Quel format de plan de paix Witkoff y évoque-t-il ?\n"
+                      "Translation: Quel type de plan de paix fait-il mention dans le texte ?")
+    assert rw.forms("Quel format de plan de paix Witkoff y évoque-t-il ?", history) == [
+        "Quel format de plan de paix Witkoff y évoque-t-il ?", "Quel format de plan de paix Witkoff y évoque-t-il ?"]
+    rw, _ = _rewriter("Standalone: What did he say?\nTranslation: Qu'a dit Ouchakov à Witkoff ?")
+    assert rw.forms("What did Ushakov tell Witkoff then?", history) == [  # a spelling variant is the same name
+        "What did Ushakov tell Witkoff then?", "What did Ushakov tell Witkoff then?", "Qu'a dit Ouchakov à Witkoff ?"]
+    rw, _ = _rewriter("I cannot help with that.")  # no labelled line: the question stands for itself
+    assert rw.forms("Et sa couleur ?", history) == ["Et sa couleur ?", "Et sa couleur ?"]
