@@ -61,6 +61,9 @@ class Verifier:
             return cannot
         kept = attribution.mend(kept, paragraph_of, self.retriever.speakers, self.context.voice)
         kept = attribution.founded(kept, paragraph_of, self.context.credits)
+        if who := answer_type.identity_of(question):  # "who is X?": every sentence is about X, its paragraph names X
+            kept = [c for c in kept
+                    if attribution.named_in([paragraph_of[k] for k in c.keys], who, self.context.credits)]
         asked = attribution.asked_of(question) or answer_type.identity_of(question)
         if not kept or not answer_type.answers(question, kept, paragraph_of) or asked and not attribution.named_in(
                 [paragraph_of[k] for c in kept for k in c.keys], asked, self.context.credits):

@@ -607,6 +607,10 @@ def test_who_is_someone_no_source_names_gets_the_fixed_sentence(make_engine):
     assert answer.abstained and not answer.citations
     _, _, answer = _ask(eng, "Qui est Anne Le Gall ?")
     assert not answer.abstained and "maire de Brest" in answer.text
+    # each sentence must cite a paragraph naming her: the 42-metre lighthouse's paragraph does not
+    eng = make_engine("Anne Le Gall mesure 42 mètres [S1]. Anne Le Gall est la maire de Brest [S2].")
+    _, _, answer = _ask(eng, "Qui est Anne Le Gall ?")
+    assert "42" not in answer.text and "maire de Brest" in answer.text
 
 
 def test_who_is_someone_ranks_the_narration_about_them_before_any_turn(make_engine):
