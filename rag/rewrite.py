@@ -67,9 +67,8 @@ class Rewriter:
         # a form that drops every name the question writes is another question ("Quel format de plan de paix
         # Witkoff y évoque-t-il ?" rendered "Quel type de plan de paix fait-il mention dans le texte ?")
         kept = {k: v for k, v in said.items() if v and not relevance.names_missing(question, v, [])}
-        standalone = kept.get("standalone", question)
-        return [question, standalone] + [kept[k] for k in ("translation",) if k in kept
-                                         and kept[k] not in (question, standalone)]
+        standalone, translation = kept.get("standalone", question), kept.get("translation")
+        return [question, standalone] + ([translation] if translation not in (None, question, standalone) else [])
 
     def _call(self, prompt: str, max_tokens: int) -> str:
         with chat_model_call():

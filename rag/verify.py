@@ -64,10 +64,10 @@ class Verifier:
         if who := answer_type.identity_of(question):  # "who is X?": every sentence is about X, its paragraph names X
             kept = [c for c in kept
                     if attribution.named_in([paragraph_of[k] for k in c.keys], who, self.context.credits)]
-        asked = attribution.asked_of(question) or answer_type.identity_of(question)
+        asked = attribution.asked_of(question)
         if not kept or not answer_type.answers(question, kept, paragraph_of) or asked and not attribution.named_in(
                 [paragraph_of[k] for c in kept for k in c.keys], asked, self.context.credits):
-            return cannot  # words put in the mouth of, asked of, or "who is" someone no cited paragraph names
+            return cannot  # words put in the mouth of someone, or asked of someone, no cited paragraph names
         kept = answer_type.complete(question, kept, paragraph_of, self.retriever.speakers, lang)
         if not answer_type.gives_time(question, kept):
             return cannot  # asked when, answered with a sentence that says no date
