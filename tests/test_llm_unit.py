@@ -242,16 +242,20 @@ def test_server_env_hides_variables_llama_server_would_obey(monkeypatch):
 
 
 FAKE_LLAMA = """
-import json, sys
-from http.server import BaseHTTPRequestHandler, HTTPServer
+import json, sys, time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 port, name = int(sys.argv[2]), sys.argv[3]
+busy = sys.argv[4] if len(sys.argv) > 4 else None  # a file holding the time it is busy answering until
 class H(BaseHTTPRequestHandler):
     def do_GET(self):
+        if busy:  # llama_cpp.server lists its models only between two answers
+            with open(busy) as f:
+                time.sleep(max(0.0, float(f.read() or 0) - time.time()))
         self.send_response(200); self.end_headers()
         self.wfile.write(json.dumps({"data": [{"id": name}]}).encode())
     def log_message(self, *a): pass
 print("fake server up", flush=True)
-HTTPServer(("127.0.0.1", port), H).serve_forever()
+ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
 """
 
 
@@ -313,28 +317,12 @@ def test_a_busy_server_another_process_started_is_waited_for_never_stopped(tmp_p
         other.wait()
 
 
-SLOW_LLAMA = """
-import json, sys, time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-port, name, busy = int(sys.argv[2]), sys.argv[3], sys.argv[4]
-class H(BaseHTTPRequestHandler):
-    def do_GET(self):
-        with open(busy) as f:  # busy answering until then (llama_cpp.server lists its models only
-            time.sleep(max(0.0, float(f.read() or 0) - time.time()))  # between two answers)
-        self.send_response(200); self.end_headers()
-        self.wfile.write(json.dumps({"data": [{"id": name}]}).encode())
-    def log_message(self, *a): pass
-print("fake server up", flush=True)
-ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
-"""
-
-
 def test_our_server_busy_answering_is_reused_not_restarted(tmp_path, monkeypatch):
     """Another process's question holds the server: a second process must queue behind it. Before, a
     busy server looked unhealthy, and when it answered a moment later it was taken for one serving
     another model and stopped, cutting the first process's answer off."""
-    script, busy = tmp_path / "slow_llama.py", tmp_path / "busy"
-    script.write_text(SLOW_LLAMA)
+    script, busy = tmp_path / "fake_llama.py", tmp_path / "busy"
+    script.write_text(FAKE_LLAMA)
     busy.write_text("0")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
