@@ -16,6 +16,10 @@ if [ ! -x .venv/bin/python ]; then
 fi
 echo "==> installing Python packages (the first time, llama-cpp-python compiles: about 6-10 minutes)"
 .venv/bin/python -m pip install -q --upgrade pip setuptools wheel
+# llama.cpp's AMX int8 kernels crash it on Xeons that have AMX (rag/llm/cpu.py): built without them
+if [ "$(uname -m)" = x86_64 ] && [ -z "${CMAKE_ARGS:-}" ]; then
+    export CMAKE_ARGS="-DCMAKE_C_FLAGS=-mno-amx-int8 -DCMAKE_CXX_FLAGS=-mno-amx-int8"
+fi
 .venv/bin/python -m pip install -q -e '.[gemma,test,bench]'
 
 if [ "$want_tests" = 1 ] && [ ! -x /usr/bin/chromium ]; then

@@ -342,3 +342,30 @@ def test_our_server_busy_answering_is_reused_not_restarted(tmp_path, monkeypatch
     finally:
         busy.write_text("0")
         server.stop_server(s)
+
+
+class _FakeLlamaLib:
+    """The two functions of ``llama_cpp.llama_cpp`` that ``cpu.guard`` reads."""
+
+    def __init__(self, info: str):
+        self.info = info
+
+    def llama_print_system_info(self) -> bytes:
+        return self.info.encode()
+
+    @staticmethod
+    def llama_model_default_params():
+        return type("Params", (), {"use_extra_bufts": True, "n_gpu_layers": 0})()
+
+
+def test_a_library_built_with_the_crashing_amx_kernels_loads_models_without_extra_buffers():
+    from rag.llm import cpu
+
+    lib = _FakeLlamaLib("CPU : AVX2 = 1 | AVX512 = 1 | AMX_INT8 = 1 | REPACK = 1 |")
+    assert cpu.guard(lib) is True
+    assert lib.llama_model_default_params().use_extra_bufts is False
+    cpu.guard(lib)  # twice: still one wrapper, the other defaults untouched
+    assert lib.llama_model_default_params().use_extra_bufts is False
+    assert lib.llama_model_default_params().n_gpu_layers == 0
+    plain = _FakeLlamaLib("CPU : AVX2 = 1 | AVX512 = 1 | REPACK = 1 |")
+    assert cpu.guard(plain) is False and plain.llama_model_default_params().use_extra_bufts is True

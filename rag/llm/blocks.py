@@ -51,6 +51,9 @@ class BlockEngine:
         import llama_cpp
         from llama_cpp import llama_cpp as C
 
+        from .cpu import guard
+
+        guard()
         self.C = C
         self._llm = llama_cpp.Llama(str(model_path), n_ctx=64, n_threads=threads, n_threads_batch=threads,
                                     verbose=False)  # the model and tokenizer; its own tiny context is unused

@@ -72,6 +72,9 @@ def main() -> None:
     import llama_cpp
     from llama_cpp.server.__main__ import main as serve
 
+    from .cpu import guard
+
+    guard()
     patch(llama_cpp.Llama)
     serve()
 
