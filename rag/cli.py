@@ -172,8 +172,11 @@ def cmd_prepare(args) -> int:
     if eng.settings.backend == "local":
         from .llm.model_file import ensure_model
 
+        from .llm.repack import choose
+
         path = ensure_model(eng.settings.cache_dir, progress=lambda d, t: eng.progress("chat model", d, t))
         print(f"Chat model ready: {path}", file=sys.stderr)
+        choose(eng.settings, path, report=lambda line: print(line, file=sys.stderr))
     code = cmd_index(args)
     if code == 0 and eng.settings.backend == "local" and eng.settings.local_engine == "blocks":
         t0 = time.perf_counter()

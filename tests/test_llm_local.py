@@ -92,3 +92,14 @@ def test_streaming_yields_several_chunks(local):
     assert len(chunks) >= 3
     assert "Paris" in "".join(chunks)
     assert "".join(chunks) == make_chat_model(settings, streaming=False).invoke(QUESTION).content
+
+
+def test_both_weight_layouts_are_timed_for_real():
+    """``rag.llm.repack``'s timing run loads the real model each way (it fails, and repacking stays on
+    whatever the CPU, if llama.cpp does not take the layout)."""
+    from rag.llm import repack
+    from rag.llm.model_file import ensure_model
+
+    model = ensure_model(Settings().cache_dir)
+    seconds = [repack.measure(model, on, 2) for on in (True, False)]
+    assert all(0.5 < s < 120 for s in seconds), seconds

@@ -25,6 +25,7 @@ from rag.settings import Settings
 def _settings(tmp_path: Path, **kw) -> Settings:
     kw.setdefault("openai_api_key", None)
     kw.setdefault("openai_base_url", None)
+    kw.setdefault("llama_repack", "on")  # no timing run (``repack``) in a unit test
     return Settings(cache_dir=tmp_path / "cache", **kw)
 
 
@@ -177,6 +178,38 @@ def test_server_command_flags(tmp_path):
     with_lookup = server.server_command(s, Path("/m.gguf"), lookup_tokens=4)
     assert with_lookup[-4:] == ["--draft_model", "prompt-lookup-decoding", "--draft_model_num_pred_tokens", "4"]
     assert dict(zip(with_lookup[3::2], with_lookup[4::2]))["--logits_all"] == "true"  # else 0.3.36 crashes
+    assert "--no_repack" not in cmd
+    assert "--no_repack" in server.server_command(_settings(tmp_path, llama_repack="off"), Path("/m.gguf"), 0)
+
+
+def test_weight_repacking_is_timed_once_per_cpu_and_model_and_the_faster_kept(tmp_path):
+    from rag.llm import repack
+
+    timed = []
+
+    def measure(path, on, threads):
+        timed.append((path.name, on, threads))
+        return {True: 12.6, False: 10.9}[on]
+
+    s, model = _settings(tmp_path, llama_repack="auto", llama_threads=2), tmp_path / "m.gguf"
+    assert repack.choose(s, model, measure) is False and timed == [("m.gguf", True, 2), ("m.gguf", False, 2)]
+    assert repack.choose(s, model, measure) is False and len(timed) == 2  # remembered
+    assert repack.choose(_settings(tmp_path, llama_repack="auto", llama_threads=1), model,
+                         lambda *a: timed.append(a) or (9.0 if a[1] else 11.0)) is True  # other threads: timed again
+    assert len(timed) == 4
+    assert repack.choose(_settings(tmp_path, llama_repack="on"), model, measure) is True and len(timed) == 4
+    assert repack.choose(_settings(tmp_path, llama_repack="off"), model, measure) is False
+
+
+def test_a_failed_timing_run_keeps_llama_cpps_default_and_is_tried_again(tmp_path):
+    from rag.llm import repack
+
+    def broken(path, on, threads):
+        raise subprocess.CalledProcessError(1, ["python"])
+
+    s = _settings(tmp_path, llama_repack="auto")
+    assert repack.choose(s, tmp_path / "m.gguf", broken) is True
+    assert not (s.cache_dir / "llama-repack.json").exists()
 
 
 def _fake_server(model_ids: list[str]):

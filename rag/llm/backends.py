@@ -79,12 +79,15 @@ def block_engine(settings: Settings, progress: Progress | None = None):
     from rag.llm.blocks import BlockEngine
 
     path = ensure_model(settings.cache_dir, progress)
-    key = (str(path), settings.llama_threads, settings.block_relink)
+    from rag.llm import repack
+
+    key = (str(path), settings.llama_threads, settings.block_relink, repack.choose(settings, path))
     with _ENGINES_LOCK:
         if key not in _ENGINES:
             try:
                 _ENGINES[key] = BlockEngine(path, n_ctx=N_CTX, threads=settings.llama_threads,
-                                            cache_dir=settings.cache_dir / "blocks", relink=settings.block_relink)
+                                            cache_dir=settings.cache_dir / "blocks", relink=settings.block_relink,
+                                            repack=key[-1])
             except (OSError, RuntimeError, ValueError) as e:
                 raise ModelError(f"The local model could not be loaded from {path} ({e}).") from e
         return _ENGINES[key]

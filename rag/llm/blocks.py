@@ -47,13 +47,14 @@ class BlockEngine:
     """Greedy generation over prompts made of parts; blocks' caches are kept and reused."""
 
     def __init__(self, model_path: Path, *, n_ctx: int = 4096, threads: int = 2,
-                 cache_dir: Path | None = None, max_blocks: int = 128, relink: int = 32):
+                 cache_dir: Path | None = None, max_blocks: int = 128, relink: int = 32,
+                 repack: bool = True):
         import llama_cpp
         from llama_cpp import llama_cpp as C
 
         from .cpu import guard
 
-        guard()
+        guard(repack=repack)  # without repacking, every model this process loads after it (``cpu``)
         self.C = C
         self._llm = llama_cpp.Llama(str(model_path), n_ctx=64, n_threads=threads, n_threads_batch=threads,
                                     verbose=False)  # the model and tokenizer; its own tiny context is unused

@@ -68,13 +68,20 @@ def patch(llama_class) -> None:
     llama_class.generate = generate
 
 
+NO_REPACK = "--no_repack"  # ours, taken off before llama_cpp.server reads the arguments (``cpu.guard``)
+
+
 def main() -> None:
+    import sys
+
     import llama_cpp
     from llama_cpp.server.__main__ import main as serve
 
     from .cpu import guard
 
-    guard()
+    repack = NO_REPACK not in sys.argv
+    sys.argv = [a for a in sys.argv if a != NO_REPACK]
+    guard(repack=repack)
     patch(llama_cpp.Llama)
     serve()
 

@@ -29,7 +29,9 @@ import urllib.request
 from pathlib import Path
 
 from rag.errors import ModelError
+from rag.llm import repack
 from rag.llm.model_file import Progress, ensure_model
+from rag.llm.serve import NO_REPACK
 from rag.settings import Settings
 
 HOST = "127.0.0.1"
@@ -111,6 +113,8 @@ def server_command(settings: Settings, model_path: Path, lookup_tokens: int = PR
         "--interrupt_requests", "false",
         "--verbose", "false",
     ]
+    if not repack.choose(settings, model_path):
+        cmd.append(NO_REPACK)
     if lookup_tokens:
         cmd += ["--draft_model", "prompt-lookup-decoding", "--draft_model_num_pred_tokens", str(lookup_tokens)]
     return cmd
@@ -146,9 +150,13 @@ def _pid_and_command(settings: Settings) -> tuple[int | None, bytes]:
 
 def _outdated(settings: Settings) -> bool:
     """True when the server we started is plain ``llama_cpp.server`` (an older version of this package),
-    whose answers depend on the previous request (``serve``)."""
+    whose answers depend on the previous request (``serve``), or repacks against ``RAG_LLAMA_REPACK``."""
     pid, cmdline = _pid_and_command(settings)
-    return pid is not None and b"llama_cpp.server" in cmdline and b"rag.llm.serve" not in cmdline
+    if pid is None:
+        return False
+    plain = b"llama_cpp.server" in cmdline and b"rag.llm.serve" not in cmdline
+    asked = {"on": True, "off": False}.get(settings.llama_repack)  # auto takes the server as it runs
+    return plain or (asked is not None and (NO_REPACK.encode() in cmdline.split(b"\0")) == asked)
 
 
 def _log_tail(settings: Settings, lines: int = 5) -> str:
