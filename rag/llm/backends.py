@@ -21,6 +21,7 @@ from urllib.parse import urlparse
 from langchain_core.language_models import BaseChatModel
 
 from rag.errors import ConfigError, ModelError
+from rag.llm import repack
 from rag.llm.model_file import Progress, ensure_model
 from rag.llm.server import HOST, N_CTX, ensure_server
 from rag.settings import Settings
@@ -79,8 +80,6 @@ def block_engine(settings: Settings, progress: Progress | None = None):
     from rag.llm.blocks import BlockEngine
 
     path = ensure_model(settings.cache_dir, progress)
-    from rag.llm import repack
-
     key = (str(path), settings.llama_threads, settings.block_relink, repack.choose(settings, path))
     with _ENGINES_LOCK:
         if key not in _ENGINES:

@@ -6,7 +6,7 @@ llama-cpp-python 0.3.36, built with ``-march=native`` on a Xeon with AMX, crashe
 ``-mno-amx-int8`` (the AMX kernels are left out; AVX-512 and AVX2 stay). ``guard()`` covers a library
 built elsewhere with them: models are then loaded without llama.cpp's extra buffer types (the AMX
 one, and the repacked weight layouts with it). Without repacking, as llama.cpp's ``--no-repack``, a CPU
-may read prompts faster and generate slower: ``RAG_LLAMA_REPACK=false`` asks for it (measured in the
+may read prompts faster and generate slower: ``RAG_LLAMA_REPACK=off`` asks for it (measured in the
 README). What it leaves out: any other faulty kernel; ``guard`` only reads what the library says it was
 built with.
 """

@@ -7,7 +7,7 @@ second against 10.5; elsewhere repacking is the faster. With ``RAG_LLAMA_REPACK=
 ``choose`` times both layouts once in a subprocess each (``python -m rag.llm.repack``: load, read
 ``PROMPT`` tokens, generate ``GENERATE``; about 15 s in all), scales the times to a typical answer
 (``CONTEXT`` prompt tokens, ``ANSWER`` generated) and keeps the faster, in ``cache_dir/llama-repack.json``
-under the CPU's name, the llama.cpp version, the model file and the thread count; ``on``/``off`` decide
+under the CPU's name, the llama-cpp-python version, the model file and the thread count; ``on``/``off`` decide
 without measuring. What it leaves out: a machine whose load changes the winner, and the prompt cache
 (both layouts reuse the fixed system prompt alike).
 """
@@ -19,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Callable
+
+from .serve import NO_REPACK
 
 PROMPT, GENERATE = 256, 16        # what one measurement reads and writes
 CONTEXT, ANSWER = 900, 40         # a typical answer: the sources' token budget, one or two sentences
@@ -42,7 +44,7 @@ def cpu_name() -> str:
 
 def measure(model_path: Path, repack: bool, threads: int) -> float:
     """Seconds a typical answer would take with this layout, from one run in a subprocess."""
-    cmd = [sys.executable, "-m", "rag.llm.repack", str(model_path), str(threads)] + ([] if repack else ["--no_repack"])
+    cmd = [sys.executable, "-m", "rag.llm.repack", str(model_path), str(threads)] + ([] if repack else [NO_REPACK])
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=True).stdout.split()
     prompt_s, gen_s = float(out[-2]), float(out[-1])
     return prompt_s * CONTEXT / PROMPT + gen_s * ANSWER / GENERATE
@@ -97,4 +99,4 @@ def _run(model_path: str, threads: int, repack: bool) -> tuple[float, float]:
 
 
 if __name__ == "__main__":
-    print(*_run(sys.argv[1], int(sys.argv[2]), "--no_repack" not in sys.argv))
+    print(*_run(sys.argv[1], int(sys.argv[2]), NO_REPACK not in sys.argv))
