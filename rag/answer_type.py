@@ -26,6 +26,10 @@ from the model's knowledge:
 - a name ("what is the name of …", "quel est le nom de …"): an answer that
   names nobody and nothing the question does not already name ("une source
   anonyme") does not answer it either (``names_new``).
+- a person ("who published …", "which reporter …", "à qui …"; not "who is X"
+  nor "who said"): an answer naming only people the question names does not
+  answer it ("Steve Witkoff wrote the story" for "Which reporter wrote the
+  story of the Witkoff call?"); one naming nobody may (``someone_new``).
 
 Whether an answer is about the question at all is ``relevance``'s.
 
@@ -39,7 +43,7 @@ import re
 from rapidfuzz import fuzz
 
 from .citations import Claim
-from .dates import dates_in, has_time, only_in_dates, say_date, undated_text
+from .dates import TIME_WORD, dates_in, has_time, only_in_dates, say_date, undated_text
 from .support import best_sentence
 from .textnorm import fold, language, stop_words, words
 from .tokens import sentences
@@ -74,6 +78,14 @@ DURATION = re.compile(rf"(?P<n>{NUMBER_WORD.pattern})\s+(?:[\w'’-]+\s+)?(?:sec
 # "what is the name of …", "quel est le nom de …", "comment s'appelle …": the answer must name someone or something
 ASKS_NAME = re.compile(r"\b(?:what(?:'s| is| was| are| were) the names? of|quel(?:le)?s? (?:est|était|sont|étaient)"
                        r" (?:le|les) noms? d|comment s'appel\w*)", re.I)
+# a question asking for a person: "who published …", "à qui …", "which reporter …", "quel journaliste …"
+ASKS_PERSON = re.compile(r"^\W*(?:(?:à|a|avec|de|par|pour|with|to|by)\s+)?(?:who|whom|whose|qui)\b"
+                         r"|\b(?:which|what|quel(?:le)?s?)\s+(?:[\w'’-]+\s+)?(?:reporters?|journalists?|journalistes?"
+                         r"|writers?|auteurs?|authors?|officials?|responsables?|ministers?|ministres?|diplomat[es]*"
+                         r"|advis[eo]rs?|conseill[eè]re?s?|envoys?|envoyée?s?|spokes(?:man|woman|person)|porte-parole"
+                         r"|persons?|people|personnes?|man|men|woman|women|hommes?|femmes?|leaders?|dirigeante?s?"
+                         r"|negotiators?|négociat(?:eur|rice)s?|ambassadors?|ambassadeur|ambassadrice|members?"
+                         r"|membres?|correspondents?|correspondante?s?|editors?|rédact(?:eur|rice)s?)\b", re.I)
 QUOTED = re.compile(r"«[^»]{2,}»|“[^”]{2,}”|\"[^\"]{2,}\"")
 LEADS = {"according", "selon", "d'apres", "yes", "no", "oui", "non", "however", "cependant", "toutefois"}
 SAY = {"en": "This was on {date}.", "fr": "C'était le {date}."}
@@ -117,6 +129,8 @@ def answers(question: str, kept: list[Claim], paragraph_of: dict | None = None) 
     text = " ".join(c.text for c in kept)
     if ASKS_NAME.search(question):
         return names_new(question, text)
+    if asks_person(question) and not someone_new(question, text):
+        return False
     if not asks_number(question):
         return True
     given = {m.group(0).lower() for m in NUMBER_WORD.finditer(question)}
@@ -139,6 +153,29 @@ def names_new(question: str, text: str) -> bool:
     stops = stop_words() | LEADS
     return any(fold(word) not in stops and not names_person(word, question)
                for sent in sentences(text) or [text] for _, _, word in name_spans(sent))
+
+
+def asks_person(question: str) -> bool:
+    """"Who published …?", "Which reporter …?", "À qui …?": a question asking for a person or a body, other than
+    "who is X?" (``asks_identity``) and "who said …?" (``asks_speaker``: the cited turn's speaker answers it)."""
+    return bool(ASKS_PERSON.search(question)) and not asks_identity(question) and not asks_speaker(question)
+
+
+def someone_new(question: str, text: str) -> bool:
+    """False when ``text`` names someone, but only people or bodies the question already names ("Steve Witkoff
+    wrote the story" for "Which reporter wrote the story of the Witkoff call?"): asked for a person, a small
+    model falls back on the one the question gives. An answer naming nobody ("une source anonyme") passes;
+    names inside quotation marks are not the answer's own, and months and weekdays name nobody."""
+    stops = stop_words() | LEADS
+    spans = [n for n in name_spans(QUOTED.sub(" ", text)) if not TIME_WORD.fullmatch(fold(n[2]))]
+    whole, i = [], 0
+    while i < len(spans):
+        first, last = whole_name(spans, i)
+        name = [w for _, _, w in spans[first:last + 1] if fold(w) not in stops]
+        if name:
+            whole.append(name)
+        i = last + 1
+    return not whole or any(not any(names_person(w, question) for w in name) for name in whole)
 
 
 def gives_time(question: str, kept: list[Claim]) -> bool:

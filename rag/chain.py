@@ -45,7 +45,7 @@ class AnswerChain:
         self._model = model          # a callable returning the chat model (built lazily)
         self.support = Support(retriever.embedder, sentence_vectors)
         self.context = Context(retriever, settings.context_tokens, sentence_vectors, self.support.semantic_ok)
-        self.verifier = Verifier(retriever, self.support, self.context)
+        self.verifier = Verifier(retriever, self.support, self.context, sentence_vectors)
         folder = settings.prompts_dir
         self.system = prompts.load(folder, "answer_system", frozenset()).format()
         self.user = prompts.load(folder, "answer_user", frozenset({"sources", "question", "language"}))

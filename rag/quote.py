@@ -108,7 +108,6 @@ class QuoteChecker:
         if not q.words:
             raise InputError("The quote has no words to look for.")
         limit = max(1, limit)
-        verdict, matches = "not_found", []
         found = self._verbatim(q, text)
         framed = FRAMED.fullmatch(text)
         if not found and framed and len(words(framed["inner"])) >= 3 \
@@ -116,23 +115,31 @@ class QuoteChecker:
             text = framed["inner"]   # « ... », a-t-il dit: only the words in quotation marks are quoted
             q = self.stream.quote(text)
             found = self._verbatim(q, text)
-        if found:
-            verdict, matches = "verbatim", found
-        else:
-            close, altered = self._aligned(q)
-            if close:
-                verdict, matches = "close", close + altered
-            elif altered:
-                verdict, matches = "altered", altered
-            else:   # only now is the query embedded: the one costly step
-                para = self._semantic(q, text)
-                if para:
-                    verdict, matches = "paraphrase", para
+        verdict, matches = ("verbatim", found) if found else self._lexical(q)
+        if verdict == "not_found":   # only now is the query embedded: the one costly step
+            para = self._semantic(q, text)
+            if para:
+                verdict, matches = "paraphrase", para
         matches = ordered(matches, speaker)[:limit]
         result = QuoteResult(quote=quote, verdict=verdict, matches=matches, claimed_speaker=speaker)
         if speaker is not None and matches:
             result.speaker_verdict = speaker_verdict(matches[0], speaker)
         return result
+
+    def written(self, quote: str) -> tuple[str, list[QuoteMatch]]:
+        """The verdict on ``quote`` from its words alone (verbatim, close, altered or not_found; no embedding),
+        with every match: what the answer chain asks of a passage an answer puts in quotation marks."""
+        q = self.stream.quote(quote)
+        if not q.words:
+            return "not_found", []
+        found = self._verbatim(q, quote)
+        return ("verbatim", found) if found else self._lexical(q)
+
+    def _lexical(self, q) -> tuple[str, list[QuoteMatch]]:
+        close, altered = self._aligned(q)
+        if close:
+            return "close", close + altered
+        return ("altered", altered) if altered else ("not_found", [])
 
     def _verbatim(self, q, text: str) -> list[QuoteMatch]:
         ranges = self.stream.verbatim(q.words)

@@ -5,7 +5,8 @@ an ``Answer``: invented keys are dropped, each sentence must be supported by the
 paragraph it cites (``support``; for a who-said question, the turn holding the
 sentence nearest what was said also counts, and the named speaker's own turn is
 cited rather than narration that supports the sentence about as well), a wrong key is replaced by the
-supporting source, an unsupported sentence is dropped. For a when-question the
+supporting source, an unsupported sentence is dropped. What a sentence quotes must
+be written in a paragraph it cites, or it cites the one writing it, or goes (``fidelity``). For a when-question the
 date is the one a supporting sentence writes, and a sentence giving a day no
 cited paragraph writes is dropped (``when``). No supported sentence,
 or the model's NO_ANSWER, gives the fixed "cannot answer" sentence with no
@@ -22,7 +23,9 @@ What it leaves out: entailment (no NLI model runs offline; see ``support``).
 """
 from __future__ import annotations
 
-from . import answer_type, attribution, citations, dates, relevance, when
+from typing import Callable
+
+from . import answer_type, attribution, citations, dates, fidelity, relevance, when
 from .context import Context, Source
 from .results import Answer, Citation
 from .support import Support, best_sentence
@@ -34,9 +37,12 @@ SWITCH_MARGIN = 0.25     # a cited source this much weaker than the best-support
 
 
 class Verifier:
-    def __init__(self, retriever, support: Support, context: Context):
-        """``retriever`` gives the sources' language and the speakers; ``context`` each source's head and credits."""
+    def __init__(self, retriever, support: Support, context: Context, quotes: Callable | None = None):
+        """``retriever`` gives the sources' language and the speakers; ``context`` each source's head and credits;
+        ``quotes()`` the quote checker, whose ``written`` tells where an answer's quotes are written
+        (``fidelity``; without it, quotes are not checked)."""
         self.retriever = retriever
+        self.quotes = quotes
         self.support = support
         self.context = context
 
@@ -54,6 +60,8 @@ class Verifier:
         by_key = {s.key: s for s in sources}
         paragraph_of = {k: s.paragraph for k, s in by_key.items()}
         kept = self.cite(found, sources, question, lang)
+        if self.quotes is not None:
+            kept = fidelity.checked(kept, paragraph_of, self.retriever.language, self.quotes().written)
         if answer_type.asks_time(question):
             kept = when.in_text(kept, paragraph_of)
         if not kept or not answer_type.answers(question, kept, paragraph_of) \

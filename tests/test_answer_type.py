@@ -139,3 +139,18 @@ def test_asks_identity_is_who_is_a_name_and_nothing_more():
     for q in ("Who is the envoy?", "Qui est à l'origine de la fuite ?", "Who is Witkoff talking to?",
               "Who said Steve Witkoff?", "Qu'est Witkoff ?"):
         assert not asks_identity(q), q
+
+
+def test_a_question_for_a_person_needs_someone_the_question_does_not_name():
+    q = "Which Bloomberg reporter wrote the story revealing the recordings of the Witkoff call?"
+    assert at.asks_person(q) and at.asks_person("Quel journaliste a révélé la fuite ?")
+    assert at.asks_person("À qui Witkoff a-t-il parlé ?") and at.asks_person("Who published the recordings?")
+    for other in ("Who is Steve Witkoff?", "Qui a dit « Comment on règle ça ? »", "What plan did Witkoff propose?"):
+        assert not at.asks_person(other)
+    assert not at.answers(q, [Claim("Steve Witkoff wrote the story revealing the recordings.", ["S1"])])
+    assert not at.answers(q, [Claim("According to Bloomberg, the story was written by its staff.", ["S1"])])
+    assert at.answers(q, [Claim("Bloomberg reporter Jane Doe wrote it.", ["S1"])])
+    assert at.answers(q, [Claim("The story was written by an anonymous reporter.", ["S1"])])  # names nobody
+    assert at.answers(q, [Claim("He wrote « Witkoff a parlé » in the story.", ["S1"])])  # quoted names are not his
+    # "who said" is checked against the cited turn's speaker instead
+    assert at.answers("Who said Witkoff was right?", [Claim("Witkoff said it.", ["S1"])])
