@@ -45,6 +45,10 @@ class Lexical:
         found = set(terms(text))
         return sum(w for t, w in weight.items() if t in found) / total if total else 0.0
 
+    def count(self, word: str) -> int:
+        """How many paragraphs' own words hold ``word`` (its index term): how specific a name is."""
+        return max((self._content_df.get(t, 0) for t in terms(word)), default=0)
+
     def search(self, query: str, n: int = 50) -> list[tuple[Paragraph, float]]:
         q = terms(query)
         if not q or not self.paragraphs:

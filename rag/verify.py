@@ -8,7 +8,8 @@ cited rather than narration that supports the sentence about as well), a wrong k
 supporting source, an unsupported sentence is dropped. What a sentence quotes must
 be written in a paragraph it cites, or it cites the one writing it, or goes (``fidelity``). For a when-question the
 date is the one a supporting sentence writes, and a sentence giving a day no
-cited paragraph writes is dropped (``when``). No supported sentence,
+cited paragraph writes is dropped (``when``), and so is one whose date's sentence does not
+write the specific name the question gives its event ("Anchorage": ``dated_event``). No supported sentence,
 or the model's NO_ANSWER, gives the fixed "cannot answer" sentence with no
 citations, and so does an answer that is not about the question
 (``relevance``). What the question asks for is then checked (``answer_type``):
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import answer_type, attribution, citations, dates, fidelity, relevance, when
+from . import answer_type, attribution, citations, dated_event, dates, fidelity, relevance, when
 from .context import Context, Source
 from .results import Answer, Citation
 from .support import Support, best_sentence
@@ -77,6 +78,9 @@ class Verifier:
                 [paragraph_of[k] for c in kept for k in c.keys], asked, self.context.credits):
             return cannot  # words put in the mouth of someone, or asked of someone, no cited paragraph names
         kept = answer_type.complete(question, kept, paragraph_of, self.retriever.speakers, lang)
+        if answer_type.asks_time(question):  # the date's sentence speaks of the event asked about
+            kept = dated_event.of_event(kept, paragraph_of, question, self.retriever.lexical.count,
+                                        len(self.retriever.paragraphs))
         if not answer_type.gives_time(question, kept):
             return cannot  # asked when, answered with a sentence that says no date
         text, order = citations.render(kept)
