@@ -164,8 +164,14 @@ def asks_person(question: str) -> bool:
 def someone_new(question: str, text: str) -> bool:
     """False when ``text`` names someone, but only people or bodies the question already names ("Steve Witkoff
     wrote the story" for "Which reporter wrote the story of the Witkoff call?"): asked for a person, a small
-    model falls back on the one the question gives. An answer naming nobody ("une source anonyme") passes;
-    names inside quotation marks are not the answer's own, and months and weekdays name nobody."""
+    model falls back on the one the question gives. An answer naming nobody ("une source anonyme") passes."""
+    whole = whole_names(text)
+    return not whole or any(not any(names_person(w, question) for w in name) for name in whole)
+
+
+def whole_names(text: str) -> list[list[str]]:
+    """The names ``text`` writes, each as its capitalised words ("Steve Witkoff"), stop words and sentence leads
+    left out; months and weekdays name nobody, and names inside quotation marks are not the text's own."""
     stops = stop_words() | LEADS
     spans = [n for n in name_spans(QUOTED.sub(" ", text)) if not TIME_WORD.fullmatch(fold(n[2]))]
     whole, i = [], 0
@@ -175,7 +181,7 @@ def someone_new(question: str, text: str) -> bool:
         if name:
             whole.append(name)
         i = last + 1
-    return not whole or any(not any(names_person(w, question) for w in name) for name in whole)
+    return whole
 
 
 def gives_time(question: str, kept: list[Claim]) -> bool:

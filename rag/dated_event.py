@@ -8,7 +8,10 @@ passes: the paragraph supports the sentence, and writes its date. So when the
 question names something specific (a name in at most ``EVENT_SHARE`` of the
 paragraphs, or two: "Anchorage", not "Trump") that a cited paragraph writes, the
 sentence writing the answer's date, or the one before it (its "ce sommet …"
-may point back), must write that name too; otherwise the claim is dropped.
+may point back), must write that name too; otherwise the claim is dropped. A
+claim giving a date, none of whose cited paragraphs writes the question's
+specific name, gives the date of something else and is dropped too (a
+follow-up's names are read from its standalone form).
 
 Left out: a question naming only what most paragraphs name (the call's two
 speakers), whose event the sentence may write in other words ("l'échange");
@@ -41,7 +44,8 @@ def writes(text: str, name: str) -> list[str]:
 def of_event(kept: list[Claim], paragraph_of: dict, question: str, count: Callable[[str], int],
              n_paragraphs: int) -> list[Claim]:
     """The claims whose every date is written, in each cited paragraph writing it, in a sentence that (with
-    the sentence before it) writes every specific name of the question that the paragraph writes.
+    the sentence before it) writes every specific name of the question that the paragraph writes; a claim
+    giving a date is dropped when no paragraph it cites writes one of those names.
     ``count(word)``: how many of the corpus's ``n_paragraphs`` paragraphs write ``word``."""
     asked = names(question)
     if not asked:
@@ -51,10 +55,14 @@ def of_event(kept: list[Claim], paragraph_of: dict, question: str, count: Callab
     def specific(word: str) -> bool:
         return count(word) <= most
 
+    rare = [n for n in asked if 0 < count(n) and specific(n)]
     out = []
     for c in kept:
         given = {d[:2] for d in dates_in(c.text)}
-        if all(_of_event(given, paragraph_of[k].text, asked, specific) for k in c.keys):
+        texts = [paragraph_of[k].text for k in c.keys]
+        if given and any(not any(writes(t, n) for t in texts) for n in rare):
+            continue  # the date of something else: no cited paragraph names the event
+        if all(_of_event(given, t, asked, specific) for t in texts):
             out.append(c)
     return out
 

@@ -69,10 +69,17 @@ def _uncapitalised(text: str) -> str:
 
 
 def about(question: str, texts: list[str]) -> bool:
-    """True when a content word of the question (capitalised words left out) occurs in ``texts``,
-    or when the question has none."""
+    """True when a content word of the question (capitalised words left out) occurs in ``texts``, when the
+    question has none, or when one text writes two or more of the question's names together: "Pourquoi le
+    fait qu'Ouchakov ait utilisé WhatsApp est-il étonnant en Russie ?" is about the paragraph saying Ouchakov
+    used WhatsApp, "une application interdite en Russie", though none of its other words is there. One name
+    is not enough: "Quel est le salaire de Steve Witkoff ?" is not about every paragraph naming him."""
     topic = set(terms(_uncapitalised(question)))
-    return not topic or bool(topic & set(terms(" ".join(texts))))
+    if not topic or topic & set(terms(" ".join(texts))):
+        return True
+    names = answer_type.whole_names(question)
+    return any(sum(any(answer_type.names_person(w, n) for w in words(t) for n in name) for name in names) >= 2
+               for t in texts)
 
 
 def only_quotes(question: str, kept: list[Claim], speakers: set[str] = frozenset()) -> bool:

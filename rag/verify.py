@@ -79,7 +79,8 @@ class Verifier:
             return cannot  # words put in the mouth of someone, or asked of someone, no cited paragraph names
         kept = answer_type.complete(question, kept, paragraph_of, self.retriever.speakers, lang)
         if answer_type.asks_time(question):  # the date's sentence speaks of the event asked about
-            kept = dated_event.of_event(kept, paragraph_of, question, self.retriever.lexical.count,
+            asked = " ".join([question, *rendered])  # a follow-up names its event in its standalone form
+            kept = dated_event.of_event(kept, paragraph_of, asked, self.retriever.lexical.count,
                                         len(self.retriever.paragraphs))
         if not answer_type.gives_time(question, kept):
             return cannot  # asked when, answered with a sentence that says no date

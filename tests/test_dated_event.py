@@ -59,3 +59,16 @@ def test_through_the_chain_the_date_of_the_event_asked_about_stands(make_engine,
     eng = make_engine("Le conseil municipal de Plouguerneau a voté son budget annuel le 5 avril 2024 [S1].")
     _, _, answer = _ask(eng, "Quand le conseil municipal de Plouguerneau a-t-il voté son budget annuel ?")
     assert not answer.abstained and "5 avril 2024" in answer.text
+
+
+def test_a_date_from_a_paragraph_that_never_names_the_event_does_not_answer():
+    gaza = Paragraph("a.txt", 3, "Le 13 octobre 2025, un sommet pour la paix s'est tenu à Sharm-el-Sheikh.")
+    claim = Claim("Le sommet avait été fixé au 13 octobre 2025.", ["S1"])
+    # a follow-up ("ce sommet") names its event in its standalone form, read with it
+    asked = "Quelle date avait été fixée pour ce sommet ? Quelle date avait été fixée pour le sommet de Budapest ?"
+    assert dated_event.of_event([claim], {"S1": gaza}, asked, count, 87) == []
+    assert dated_event.of_event([claim], {"S1": gaza}, "Quelle date avait été fixée pour ce sommet ?", count, 87) \
+        == [claim]
+    # a name the corpus never spells so (Ushakov for Ouchakov) is not taken for the event's
+    ushakov = Claim("Ushakov spoke on 13 October 2025.", ["S1"])
+    assert dated_event.of_event([ushakov], {"S1": gaza}, "When did Ushakov speak?", count, 87) == [ushakov]

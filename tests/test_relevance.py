@@ -16,6 +16,14 @@ def test_about_needs_a_content_word_of_the_question_in_the_sources():
     assert rel.about("Zelensky ?", texts)  # nothing but a name: not decided here
 
 
+def test_a_question_is_about_a_source_writing_two_of_its_names_together():
+    texts = ["Youri Ouchakov a reconnu que sa conversation s'était tenue via WhatsApp, une application "
+             "interdite en Russie.", "Steve Witkoff est l'envoyé spécial de Donald Trump."]
+    assert rel.about("Pourquoi le fait qu'Ouchakov ait utilisé WhatsApp est-il étonnant en Russie ?", texts)
+    assert not rel.about("Quel est le salaire de Steve Witkoff ?", texts)   # one whole name
+    assert not rel.about("Quel est le salaire de Witkoff et d'Ouchakov ?", texts)  # never written together
+
+
 def test_an_answer_that_only_quotes_a_source_does_not_answer_other_questions():
     dump = claims("Steve Witkoff says: « Oui, parce que, écoute ce que je dis.",
                   "Je veux juste que tu dises cela au président Poutine. »")
