@@ -18,7 +18,8 @@ speak must cite a paragraph naming them (or whose document's outlet, author or
 title does); else the model put words in their mouth, and the sentence is
 dropped, however well the rest of it matches. A question about someone's words
 ("What did Dmitry Peskov say…") is answered only from paragraphs naming them
-(``asked_of``, ``named_in``).
+(``asked_of``, ``named_in``), and not by a sentence saying only that they talked
+(``reports_words``).
 
 Left out: pronouns ("he said"), institutions after an article ("the Kremlin
 said"), and all but the first person a sentence names as speaking.
@@ -49,6 +50,13 @@ ASKED_BEFORE = re.compile(r"\b(?:qu['’](?:a|avait|ont)|que)\s+(?:t-il\s+|t-ell
                           r"|expliqué|écrit|rapporté|demandé|reconnu|suggéré|proposé|déclare|affirme|répond|pense"
                           r"|explique|écrit|rapporte|demande|reconnaît|suggère|propose)\s+$", re.I)
 ARTICLE = re.compile(r"\b(?:the|le|la|les|l['’])\s*$", re.I)
+# what someone said: "Qu'a dit Kirill Dmitriev …", "What did Dmitriev tell Witkoff …"
+ASKS_WORDS = re.compile(r"^\W*(?:qu['’](?:a|avait|ont)|que)\s+(?:t-il\s+|t-elle\s+)?(?:dit|déclaré|affirmé|répondu"
+                        r"|raconté)\b|^\W*what\s+(?:did|does|has|had)\s+.{1,60}?\s+(?:say|said|tell|told|declare"
+                        r"|reply|answer)\b", re.I)
+TALK = re.compile(r"\b(?:discuss\w*|talk\w*|spoke|speak\w*|convers\w*|chat\w*|discut\w*|parl\w*|échang\w*"
+                  r"|entret\w*)\b", re.I)
+REPORTED = re.compile(r"[«“\":]|\b(?:that|whether|que|qu['’])", re.I)
 _LEAD = re.compile(r"^(?:(?P<by>Selon|D['’]après)\s+)?(?P<art>(?:The|Le|La|Les|L['’])\s*)?")
 
 
@@ -96,6 +104,16 @@ def asked_of(question: str) -> str | None:
             _, last = whole_name(names, i)
             return question[start:names[last][1]]
     return speaker_named(question)
+
+
+def reports_words(question: str, kept: list[Claim]) -> bool:
+    """False when the question asks what someone said and the answer only says they talked: a verb of talk
+    ("a discuté avec", "spoke with"), none of speech, and no quotation, colon or "that"/"que" clause.
+    "Kirill Dmitriev a discuté avec Steve Witkoff pendant les appels" does not say what he said."""
+    if not ASKS_WORDS.search(question):
+        return True
+    text = " ".join(c.text for c in kept)
+    return bool(REPORTED.search(text) or not TALK.search(text) or re.search(rf"\b{_VERB}\b", text, re.I))
 
 
 def founded(kept: list[Claim], paragraph_of: dict, context_of: Callable) -> list[Claim]:

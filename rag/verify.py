@@ -75,7 +75,8 @@ class Verifier:
                     if attribution.named_in([paragraph_of[k] for k in c.keys], who, self.context.credits)]
         asked = attribution.asked_of(question)
         if not kept or not answer_type.answers(question, kept, paragraph_of) or asked and not attribution.named_in(
-                [paragraph_of[k] for c in kept for k in c.keys], asked, self.context.credits):
+                [paragraph_of[k] for c in kept for k in c.keys], asked, self.context.credits) \
+                or not attribution.reports_words(question, kept):
             return cannot  # words put in the mouth of someone, or asked of someone, no cited paragraph names
         kept = answer_type.complete(question, kept, paragraph_of, self.retriever.speakers, lang)
         if answer_type.asks_time(question):  # the date's sentence speaks of the event asked about

@@ -104,3 +104,17 @@ def test_pronouns_and_question_words_name_nobody():
 def test_a_noun_after_a_name_is_not_a_verb_of_speech():
     assert speaker_named("The Bloomberg report allowed diplomats to focus on Gaza") is None
     assert speaker_named("This report allowed American diplomats to focus on Gaza") is None
+
+
+def test_asked_what_someone_said_an_answer_saying_only_that_they_talked_does_not_answer():
+    from rag.attribution import reports_words
+    from rag.citations import Claim
+
+    q = "Qu'a dit Kirill Dmitriev à Steve Witkoff pendant les appels enregistrés ?"
+    assert not reports_words(q, [Claim("Kirill Dmitriev a discuté avec Steve Witkoff pendant les appels.", ["S1"])])
+    assert not reports_words("What did Dmitriev tell Witkoff?", [Claim("Dmitriev spoke with Witkoff.", ["S1"])])
+    assert reports_words(q, [Claim("Kirill Dmitriev a dit que le plan était prêt.", ["S1"])])
+    assert reports_words(q, [Claim("Dmitriev a parlé du plan : « il faut signer ».", ["S1"])])
+    assert reports_words("What did Ushakov say about the call?", [Claim("Ushakov said he would call back.", ["S1"])])
+    # other questions are not concerned
+    assert reports_words("Who talked to Witkoff?", [Claim("Dmitriev talked to Witkoff.", ["S1"])])

@@ -618,3 +618,12 @@ def test_who_is_someone_ranks_the_narration_about_them_before_any_turn(make_engi
     speakers = [h.paragraph.speaker for h in hits]
     assert speakers[0] is None and "Anne Le Gall" in hits[0].paragraph.text
     assert speakers == sorted(speakers, key=lambda s: s is not None)  # every turn after the narration
+
+
+def test_asked_what_someone_said_an_answer_that_they_only_talked_abstains(make_engine):
+    eng = make_engine("Anne Le Gall a discuté du phare, attendu depuis dix ans [S1].")  # supported, says no words
+    _, _, answer = _ask(eng, "Qu'a dit Anne Le Gall sur le phare ?")
+    assert answer.abstained and answer.text == CANNOT["fr"]
+    eng = make_engine("Anne Le Gall a dit qu'elle était très fière de ce phare [S1].")
+    _, _, answer = _ask(eng, "Qu'a dit Anne Le Gall sur le phare ?")
+    assert not answer.abstained and "fière" in answer.text
