@@ -40,10 +40,9 @@ from __future__ import annotations
 
 import re
 
-from rapidfuzz import fuzz
-
 from .citations import Claim
-from .dates import TIME_WORD, dates_in, has_time, only_in_dates, say_date, undated_text
+from .dates import dates_in, has_time, only_in_dates, say_date, undated_text
+from .names import LEADS, QUOTED, name_spans, names_person, whole_name, whole_names
 from .support import best_sentence
 from .textnorm import fold, language, stop_words, words
 from .tokens import sentences
@@ -86,8 +85,6 @@ ASKS_PERSON = re.compile(r"^\W*(?:(?:à|a|avec|de|par|pour|with|to|by)\s+)?(?:wh
                          r"|persons?|people|personnes?|man|men|woman|women|hommes?|femmes?|leaders?|dirigeante?s?"
                          r"|negotiators?|négociat(?:eur|rice)s?|ambassadors?|ambassadeur|ambassadrice|members?"
                          r"|membres?|correspondents?|correspondante?s?|editors?|rédact(?:eur|rice)s?)\b", re.I)
-QUOTED = re.compile(r"«[^»]{2,}»|“[^”]{2,}”|\"[^\"]{2,}\"")
-LEADS = {"according", "selon", "d'apres", "yes", "no", "oui", "non", "however", "cependant", "toutefois"}
 SAY = {"en": "This was on {date}.", "fr": "C'était le {date}."}
 STAND_IN = {"en": "someone", "fr": "quelqu'un"}  # for a speaker's name in a sentence checked unnamed
 
@@ -169,47 +166,10 @@ def someone_new(question: str, text: str) -> bool:
     return not whole or any(not any(names_person(w, question) for w in name) for name in whole)
 
 
-def whole_names(text: str) -> list[list[str]]:
-    """The names ``text`` writes, each as its capitalised words ("Steve Witkoff"), stop words and sentence leads
-    left out; months and weekdays name nobody, and names inside quotation marks are not the text's own."""
-    stops = stop_words() | LEADS
-    spans = [n for n in name_spans(QUOTED.sub(" ", text)) if not TIME_WORD.fullmatch(fold(n[2]))]
-    whole, i = [], 0
-    while i < len(spans):
-        first, last = whole_name(spans, i)
-        name = [w for _, _, w in spans[first:last + 1] if fold(w) not in stops]
-        if name:
-            whole.append(name)
-        i = last + 1
-    return whole
-
-
 def gives_time(question: str, kept: list[Claim]) -> bool:
     """False when the question asks when and the answer, completed (``complete``), names no date, month,
     year or weekday: the sentence it cites does not say when."""
     return not asks_time(question) or any(has_time(c.text) for c in kept)
-
-
-def name_spans(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, word) of the capitalised words of ``text``."""
-    return [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"\b[A-ZÀ-Þ][\w'’-]+", text)]
-
-
-def whole_name(names: list[tuple[int, int, str]], i: int) -> tuple[int, int]:
-    """Indexes of the first and last of the capitalised words next to ``names[i]`` ("Steve Witkoff")."""
-    first, last = i, i
-    while last + 1 < len(names) and names[last + 1][0] == names[last][1] + 1:
-        last += 1
-    while first > 0 and names[first - 1][1] + 1 == names[first][0]:
-        first -= 1
-    return first, last
-
-
-def names_person(word: str, person: str) -> bool:
-    """True when ``word`` is one of the name words of ``person`` (over three letters; spelling variants
-    such as Ushakov / Ouchakov allowed)."""
-    w = fold(word)
-    return len(w) > 3 and any(fuzz.ratio(w, p) >= 80 for p in words(person) if len(p) > 3)
 
 
 def first_speaker(text: str, speakers: set[str]) -> str | None:

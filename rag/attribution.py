@@ -29,7 +29,8 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from .answer_type import fix_speaker, name_spans, names_person, whole_name
+from .answer_type import fix_speaker
+from .names import name_spans, names_person, whole_name
 from .citations import Claim
 from .textnorm import fold
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .answer_type import LEADS, name_spans, names_person
+from .names import LEADS, name_spans, names_person
 from .citations import Claim
 from .dates import TIME_WORD, dates_in
 from .textnorm import fold, stop_words, words

@@ -46,6 +46,7 @@ import simplemma
 
 from . import answer_type, dates
 from .citations import Claim
+from .names import name_spans, names_person, whole_names
 from .support import lexical
 from .textnorm import fold, stop_words, terms, words
 from .tokens import sentences
@@ -77,8 +78,8 @@ def about(question: str, texts: list[str]) -> bool:
     topic = set(terms(_uncapitalised(question)))
     if not topic or topic & set(terms(" ".join(texts))):
         return True
-    names = answer_type.whole_names(question)
-    return any(sum(any(answer_type.names_person(w, n) for w in words(t) for n in name) for name in names) >= 2
+    names = whole_names(question)
+    return any(sum(any(names_person(w, n) for w in words(t) for n in name) for name in names) >= 2
                for t in texts)
 
 
@@ -91,7 +92,7 @@ def only_quotes(question: str, kept: list[Claim], speakers: set[str] = frozenset
         return False
     own = SAYS.sub(" ", QUOTATION.sub(" ", text))
     return not terms(" ".join(w for w in re.findall(r"\w[\w-]*", own)
-                              if not any(answer_type.names_person(w, s) for s in speakers)))
+                              if not any(names_person(w, s) for s in speakers)))
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -148,7 +149,7 @@ def _name_parts(question: str) -> list[set[str]]:
     for opening the question (a name there, "Zelensky a-t-il …", is the rule's loss)."""
     stops = stop_words()
     out = []
-    for start, _, word in answer_type.name_spans(question):
+    for start, _, word in name_spans(question):
         if not question[:start].strip(" \t\"«“¿¡'"):
             continue
         parts = {p for p in re.split(r"[-'’]", fold(word)) if len(p) > 1 and p not in stops}
@@ -166,4 +167,4 @@ def names_missing(question: str, text: str, context: list[str]) -> bool:
         return False
     said = " ".join([text, *context])
     hay = set(words(said))
-    return not any(p in hay or answer_type.names_person(p, said) for parts in names for p in parts)
+    return not any(p in hay or names_person(p, said) for parts in names for p in parts)

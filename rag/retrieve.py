@@ -22,7 +22,8 @@ from typing import Callable
 from langchain_core.embeddings import Embeddings
 
 from . import store
-from .answer_type import SPEECH, asks_identity, asks_speaker, names_person
+from .answer_type import SPEECH, asks_identity, asks_speaker
+from .names import names_person
 from .documents import Paragraph
 from .indexer import Index
 from .relevance import QUOTATION

@@ -1,0 +1,59 @@
+"""Names in text: capitalised words, whole names, and one name written two ways.
+
+``name_spans`` finds the capitalised words, ``whole_name`` joins the ones next
+to each other ("Steve Witkoff"), ``whole_names`` lists a text's names without
+stop words, sentence leads ("Selon"), months, weekdays and quoted words, and
+``names_person`` tells whether a word is one of a person's name words, spelling
+variants allowed (Ushakov / Ouchakov: a fuzzy ratio of 80 or more).
+
+Left out: names written in lower case, and telling people from places or
+bodies (no named-entity model runs here).
+"""
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz
+
+from .dates import TIME_WORD
+from .textnorm import fold, stop_words, words
+
+QUOTED = re.compile(r"«[^»]{2,}»|“[^”]{2,}”|\"[^\"]{2,}\"")
+LEADS = {"according", "selon", "d'apres", "yes", "no", "oui", "non", "however", "cependant", "toutefois"}
+
+
+def name_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, word) of the capitalised words of ``text``."""
+    return [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"\b[A-ZÀ-Þ][\w'’-]+", text)]
+
+
+def whole_name(names: list[tuple[int, int, str]], i: int) -> tuple[int, int]:
+    """Indexes of the first and last of the capitalised words next to ``names[i]`` ("Steve Witkoff")."""
+    first, last = i, i
+    while last + 1 < len(names) and names[last + 1][0] == names[last][1] + 1:
+        last += 1
+    while first > 0 and names[first - 1][1] + 1 == names[first][0]:
+        first -= 1
+    return first, last
+
+
+def names_person(word: str, person: str) -> bool:
+    """True when ``word`` is one of the name words of ``person`` (over three letters; spelling variants
+    such as Ushakov / Ouchakov allowed)."""
+    w = fold(word)
+    return len(w) > 3 and any(fuzz.ratio(w, p) >= 80 for p in words(person) if len(p) > 3)
+
+
+def whole_names(text: str) -> list[list[str]]:
+    """The names ``text`` writes, each as its capitalised words ("Steve Witkoff"), stop words and sentence leads
+    left out; months and weekdays name nobody, and names inside quotation marks are not the text's own."""
+    stops = stop_words() | LEADS
+    spans = [n for n in name_spans(QUOTED.sub(" ", text)) if not TIME_WORD.fullmatch(fold(n[2]))]
+    whole, i = [], 0
+    while i < len(spans):
+        first, last = whole_name(spans, i)
+        name = [w for _, _, w in spans[first:last + 1] if fold(w) not in stops]
+        if name:
+            whole.append(name)
+        i = last + 1
+    return whole
