@@ -30,8 +30,8 @@ import re
 from typing import Callable
 
 from .answer_type import fix_speaker
-from .names import name_spans, names_person, whole_name
 from .citations import Claim
+from .names import name_spans, names_person, whole_name
 from .textnorm import fold
 
 # after the name, an optional apposition (", adviser to Vladimir Putin,"), then a verb of speech

@@ -21,19 +21,18 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .names import LEADS, name_spans, names_person
 from .citations import Claim
-from .dates import TIME_WORD, dates_in
-from .textnorm import fold, stop_words, words
+from .dates import dates_in
+from .names import names_person, whole_names
+from .textnorm import words
 from .tokens import sentences
 
 EVENT_SHARE = 0.05   # a name in at most this share of the paragraphs is specific to an event
 
 
 def names(question: str) -> list[str]:
-    """The capitalised words of ``question`` that name something: not stop words, question words or months."""
-    stops = stop_words() | LEADS
-    return [w for _, _, w in name_spans(question) if fold(w) not in stops and not TIME_WORD.fullmatch(fold(w))]
+    """The words of the names ``question`` writes (``whole_names``: not stop words, question words or months)."""
+    return [w for name in whole_names(question) for w in name]
 
 
 def writes(text: str, name: str) -> list[str]:
