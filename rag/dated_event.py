@@ -23,8 +23,7 @@ from typing import Callable
 
 from .citations import Claim
 from .dates import dates_in
-from .names import names_person, whole_names
-from .textnorm import words
+from .names import whole_names, writes
 from .tokens import sentences
 
 EVENT_SHARE = 0.05   # a name in at most this share of the paragraphs is specific to an event
@@ -33,11 +32,6 @@ EVENT_SHARE = 0.05   # a name in at most this share of the paragraphs is specifi
 def names(question: str) -> list[str]:
     """The words of the names ``question`` writes (``whole_names``: not stop words, question words or months)."""
     return [w for name in whole_names(question) for w in name]
-
-
-def writes(text: str, name: str) -> list[str]:
-    """The words of ``text`` that spell ``name`` (spelling variants allowed: ``names_person``)."""
-    return [w for w in words(text) if names_person(w, name)]
 
 
 def of_event(kept: list[Claim], paragraph_of: dict, question: str, count: Callable[[str], int],

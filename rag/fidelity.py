@@ -17,20 +17,19 @@ model), and quotes shorter than four letters.
 """
 from __future__ import annotations
 
-import re
 from typing import Callable
 
 from .citations import Claim
+from .names import QUOTED
 from .results import QuoteMatch
 from .textnorm import language, words
 
-QUOTE = re.compile(r"«\s*(?P<a>[^»]+?)\s*»|“\s*(?P<b>[^”]+?)\s*”|\"\s*(?P<c>[^\"]+?)\s*\"")
 Written = Callable[[str], tuple[str, list[QuoteMatch]]]  # quote -> (lexical verdict, matches)
 
 
 def quotes(text: str) -> list[str]:
     """The passages ``text`` puts in quotation marks (« », “ ” or straight double quotes)."""
-    found = [next(g for g in m.groups() if g) for m in QUOTE.finditer(text)]
+    found = [m.group(0)[1:-1].strip() for m in QUOTED.finditer(text)]
     return [q for q in found if len("".join(words(q))) >= 4]
 
 
@@ -49,13 +48,13 @@ def checked(claims: list[Claim], paragraph_of: dict, doc_lang: str, written: Wri
     ``paragraph_of`` maps a source key to its Paragraph."""
     out = []
     for c in claims:
-        own = [q for q in quotes(c.text) if doc_lang in (language(q), language(QUOTE.sub(" ", c.text)))]
+        own = [q for q in quotes(c.text) if doc_lang in (language(q), language(QUOTED.sub(" ", c.text)))]
         if not own:
             out.append(c)
             continue
         held = set.intersection(*(holders(q, written) for q in own))
-        holding = [k for k in [*c.keys, *paragraph_of] if paragraph_of[k].key in held] if held else []
-        cited = [k for k in c.keys if k in holding]
-        if holding:
-            out.append(Claim(c.text, cited or holding[:1]))
+        cited = [k for k in c.keys if paragraph_of[k].key in held]
+        other = next((k for k in paragraph_of if paragraph_of[k].key in held), None)
+        if cited or other:
+            out.append(Claim(c.text, cited or [other]))
     return out

@@ -4,7 +4,8 @@
 to each other ("Steve Witkoff"), ``whole_names`` lists a text's names without
 stop words, sentence leads ("Selon"), months, weekdays and quoted words, and
 ``names_person`` tells whether a word is one of a person's name words, spelling
-variants allowed (Ushakov / Ouchakov: a fuzzy ratio of 80 or more).
+variants allowed (Ushakov / Ouchakov: a fuzzy ratio of 80 or more), and
+``writes`` which words of a text spell a name.
 
 Left out: names written in lower case, and telling people from places or
 bodies (no named-entity model runs here).
@@ -42,6 +43,11 @@ def names_person(word: str, person: str) -> bool:
     such as Ushakov / Ouchakov allowed)."""
     w = fold(word)
     return len(w) > 3 and any(fuzz.ratio(w, p) >= 80 for p in words(person) if len(p) > 3)
+
+
+def writes(text: str, name: str) -> list[str]:
+    """The words of ``text`` that spell ``name`` (spelling variants allowed: ``names_person``)."""
+    return [w for w in words(text) if names_person(w, name)]
 
 
 def whole_names(text: str) -> list[list[str]]:

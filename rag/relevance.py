@@ -46,7 +46,7 @@ import simplemma
 
 from . import answer_type, dates
 from .citations import Claim
-from .names import name_spans, names_person, whole_names
+from .names import name_spans, names_person, whole_names, writes
 from .support import lexical
 from .textnorm import fold, stop_words, terms, words
 from .tokens import sentences
@@ -79,8 +79,7 @@ def about(question: str, texts: list[str]) -> bool:
     if not topic or topic & set(terms(" ".join(texts))):
         return True
     names = whole_names(question)
-    return any(sum(any(names_person(w, n) for w in words(t) for n in name) for name in names) >= 2
-               for t in texts)
+    return any(sum(any(writes(t, n) for n in name) for name in names) >= 2 for t in texts)
 
 
 def only_quotes(question: str, kept: list[Claim], speakers: set[str] = frozenset()) -> bool:

@@ -63,7 +63,8 @@ class Verifier:
         kept = self.cite(found, sources, question, lang)
         if self.quotes is not None:
             kept = fidelity.checked(kept, paragraph_of, self.retriever.language, self.quotes().written)
-        if answer_type.asks_time(question):
+        asks_time = answer_type.asks_time(question)
+        if asks_time:
             kept = when.in_text(kept, paragraph_of)
         if not kept or not answer_type.answers(question, kept, paragraph_of) \
                 or self.off_topic(question, kept, sources, lang, rendered):
@@ -79,10 +80,10 @@ class Verifier:
                 or not attribution.reports_words(question, kept):
             return cannot  # words put in the mouth of someone, or asked of someone, no cited paragraph names
         kept = answer_type.complete(question, kept, paragraph_of, self.retriever.speakers, lang)
-        if answer_type.asks_time(question):  # the date's sentence speaks of the event asked about
-            asked = " ".join([question, *rendered])  # a follow-up names its event in its standalone form
-            kept = dated_event.of_event(kept, paragraph_of, asked, self.retriever.lexical.count,
-                                        len(self.retriever.paragraphs))
+        if asks_time:  # the date's sentence speaks of the event asked about; a follow-up names its event in
+            # its standalone form (``rendered``)
+            kept = dated_event.of_event(kept, paragraph_of, " ".join([question, *rendered]),
+                                        self.retriever.lexical.count, len(self.retriever.paragraphs))
         if not answer_type.gives_time(question, kept):
             return cannot  # asked when, answered with a sentence that says no date
         text, order = citations.render(kept)
