@@ -16,11 +16,25 @@ if [ ! -x .venv/bin/python ]; then
 fi
 echo "==> installing Python packages (the first time, llama-cpp-python compiles: about 6-10 minutes)"
 .venv/bin/python -m pip install -q --upgrade pip setuptools wheel
-# llama.cpp's AMX int8 kernels crash it on Xeons that have AMX (rag/llm/cpu.py): built without them
+# llama.cpp's AMX kernels (Xeons since Sapphire Rapids) need native/amx_tilecfg.h with GCC 12, or they crash:
+# llama-cpp-python is built with it once, into a wheel kept under the header's hash (pip's own cache keys a
+# wheel by its source alone, and could hand back one built without it); with CMAKE_ARGS set, pip builds as told
+links=()
 if [ "$(uname -m)" = x86_64 ] && [ -z "${CMAKE_ARGS:-}" ]; then
-    export CMAKE_ARGS="-DCMAKE_C_FLAGS=-mno-amx-int8 -DCMAKE_CXX_FLAGS=-mno-amx-int8"
+    llama="llama-cpp-python==$(sed -n 's/.*"llama-cpp-python\[server\]==\([0-9.]*\)".*/\1/p' pyproject.toml)"
+    header="$PWD/native/amx_tilecfg.h"
+    wheels="${RAG_CACHE_DIR:-$HOME/.cache/rag}/wheels/$(sha256sum "$header" | cut -c1-12)"
+    case "$header" in
+        *" "*) export CMAKE_ARGS="-DCMAKE_C_FLAGS=-mno-amx-int8 -DCMAKE_CXX_FLAGS=-mno-amx-int8" ;;  # no AMX then
+        *) if ! ls "$wheels"/llama_cpp_python-"${llama#*==}"-*.whl >/dev/null 2>&1; then
+               echo "==> building $llama with native/amx_tilecfg.h (about 6-10 minutes, once)"
+               CMAKE_ARGS="-DCMAKE_C_FLAGS=-include$header -DCMAKE_CXX_FLAGS=-include$header" \
+                   .venv/bin/python -m pip wheel -q --no-cache-dir --no-deps "$llama" -w "$wheels"
+           fi
+           links=(--find-links "$wheels") ;;
+    esac
 fi
-.venv/bin/python -m pip install -q -e '.[gemma,test,bench]'
+.venv/bin/python -m pip install -q "${links[@]}" -e '.[gemma,test,bench]'
 
 if [ "$want_tests" = 1 ] && [ ! -x /usr/bin/chromium ]; then
     echo "==> installing Debian's chromium for the browser tests"

@@ -171,7 +171,7 @@ def cmd_prepare(args) -> int:
     eng = _engine(args)
     if eng.settings.backend == "local":
         from .llm.model_file import ensure_model
-        from .llm.repack import choose
+        from .llm.layout import choose
 
         path = ensure_model(eng.settings.cache_dir, progress=lambda d, t: eng.progress("chat model", d, t))
         print(f"Chat model ready: {path}", file=sys.stderr)

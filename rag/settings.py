@@ -60,8 +60,9 @@ class Settings(BaseSettings):
                               "source read again after the sources before it (0 = none; more = closer to reading "
                               "everything, and slower)")
     llama_repack: Literal["auto", "on", "off"] = Field(
-        "auto", description="llama.cpp's repacked weight layouts (off: its --no-repack); auto times both once on "
-                            "this CPU and keeps the faster (rag/llm/repack.py)")
+        "auto", description="llama.cpp's weight layouts (off: its --no-repack); auto times the repacked and plain "
+                            "layouts, and Q8_0 weights where llama.cpp has AMX kernels, once on this CPU and keeps "
+                            "the fastest (rag/llm/layout.py)")
     llama_port: int = Field(8765, description="loopback port of the local model server")
     llama_threads: int = Field(2, ge=1)
     openai_api_key: str | None = Field(None, validation_alias=AliasChoices("OPENAI_API_KEY", "RAG_OPENAI_API_KEY"))

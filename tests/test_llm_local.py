@@ -94,12 +94,13 @@ def test_streaming_yields_several_chunks(local):
     assert "".join(chunks) == make_chat_model(settings, streaming=False).invoke(QUESTION).content
 
 
-def test_both_weight_layouts_are_timed_for_real():
-    """``rag.llm.repack``'s timing run loads the real model each way (it fails, and repacking stays on
-    whatever the CPU, if llama.cpp does not take the layout)."""
-    from rag.llm import repack
+def test_every_weight_layout_is_timed_for_real():
+    """``rag.llm.layout``'s timing run loads the real model each way, the Q8_0 weights on llama.cpp's AMX
+    kernels too where it has them (built with ``native/amx_tilecfg.h``: without it they crash here)."""
+    from rag.llm import layout
     from rag.llm.model_file import ensure_model
 
     model = ensure_model(Settings().cache_dir)
-    seconds = [repack.measure(model, on, 2) for on in (True, False)]
+    runs = [(model, True), (model, False)] + ([(layout._derive(model), True)] if layout._amx() else [])
+    seconds = [layout.measure(path, on, 2) for path, on in runs]
     assert all(0.5 < s < 120 for s in seconds), seconds

@@ -25,7 +25,7 @@ from rag.settings import Settings
 def _settings(tmp_path: Path, **kw) -> Settings:
     kw.setdefault("openai_api_key", None)
     kw.setdefault("openai_base_url", None)
-    kw.setdefault("llama_repack", "on")  # no timing run (``repack``) in a unit test
+    kw.setdefault("llama_repack", "on")  # no timing run (``layout``) in a unit test
     return Settings(cache_dir=tmp_path / "cache", **kw)
 
 
@@ -182,34 +182,87 @@ def test_server_command_flags(tmp_path):
     assert "--no_repack" in server.server_command(_settings(tmp_path, llama_repack="off"), Path("/m.gguf"), 0)
 
 
-def test_weight_repacking_is_timed_once_per_cpu_and_model_and_the_faster_kept(tmp_path):
-    from rag.llm import repack
+def test_the_fastest_weight_layout_is_timed_once_per_cpu_and_model_and_kept(tmp_path):
+    from rag.llm import layout
 
     timed = []
+    model, q8 = tmp_path / "m.gguf", tmp_path / "m.q8_0.gguf"
+    model.write_bytes(b"q4"), q8.write_bytes(b"q8")
 
     def measure(path, on, threads):
         timed.append((path.name, on, threads))
-        return {True: 12.6, False: 10.9}[on]
+        return {("m.gguf", True): 12.6, ("m.gguf", False): 10.9, ("m.q8_0.gguf", True): 8.1}[path.name, on]
 
-    s, model = _settings(tmp_path, llama_repack="auto", llama_threads=2), tmp_path / "m.gguf"
-    assert repack.choose(s, model, measure) is False and timed == [("m.gguf", True, 2), ("m.gguf", False, 2)]
-    assert repack.choose(s, model, measure) is False and len(timed) == 2  # remembered
-    assert repack.choose(_settings(tmp_path, llama_repack="auto", llama_threads=1), model,
-                         lambda *a: timed.append(a) or (9.0 if a[1] else 11.0)) is True  # other threads: timed again
-    assert len(timed) == 4
-    assert repack.choose(_settings(tmp_path, llama_repack="on"), model, measure) is True and len(timed) == 4
-    assert repack.choose(_settings(tmp_path, llama_repack="off"), model, measure) is False
+    s = _settings(tmp_path, llama_repack="auto", llama_threads=2)
+    no_amx = dict(amx=lambda: False, derive=lambda p: pytest.fail("Q8_0 only for llama.cpp's AMX kernels"))
+    assert layout.choose(s, model, measure, **no_amx) == layout.Layout(model, False)
+    assert timed == [("m.gguf", True, 2), ("m.gguf", False, 2)]
+    assert layout.choose(s, model, measure, **no_amx) == layout.Layout(model, False) and len(timed) == 2  # kept
+    amx = dict(amx=lambda: True, derive=lambda p: q8)
+    other = _settings(tmp_path, llama_repack="auto", llama_threads=1)  # other threads: timed again
+    assert layout.choose(other, model, measure, **amx) == layout.Layout(q8, True) and len(timed) == 5
+    assert layout.choose(other, model, measure, **amx) == layout.Layout(q8, True) and len(timed) == 5
+    q8.unlink()  # the remembered file is gone: timed again
+    assert layout.choose(other, model, measure, amx=lambda: False, derive=None) == layout.Layout(model, False)
+    assert layout.choose(_settings(tmp_path, llama_repack="on"), model, measure) == layout.Layout(model, True)
+    assert layout.choose(_settings(tmp_path, llama_repack="off"), model, measure) == layout.Layout(model, False)
+    assert len(timed) == 7
 
 
-def test_a_failed_timing_run_keeps_llama_cpps_default_and_is_tried_again(tmp_path):
-    from rag.llm import repack
+def test_a_layout_whose_run_crashes_is_left_out(tmp_path):
+    """A library built elsewhere with AMX kernels that crash: its repacked runs die, the plain one is kept."""
+    from rag.llm import layout
+
+    def measure(path, on, threads):
+        if on:
+            raise subprocess.CalledProcessError(-11, ["python"])  # SIGSEGV
+        return 11.0
+
+    s, model = _settings(tmp_path, llama_repack="auto"), tmp_path / "m.gguf"
+    model.write_bytes(b"q4")
+    assert layout.choose(s, model, measure, amx=lambda: True, derive=lambda p: p) == layout.Layout(model, False)
+    assert json.loads((s.cache_dir / "llama-layout.json").read_text())["repack"] is False
+
+
+def test_when_every_timing_run_fails_the_plain_layout_runs_and_is_timed_again(tmp_path):
+    from rag.llm import layout
 
     def broken(path, on, threads):
         raise subprocess.CalledProcessError(1, ["python"])
 
-    s = _settings(tmp_path, llama_repack="auto")
-    assert repack.choose(s, tmp_path / "m.gguf", broken) is True
-    assert not (s.cache_dir / "llama-repack.json").exists()
+    def no_q8(path):
+        raise RuntimeError("disk full")
+
+    s, model = _settings(tmp_path, llama_repack="auto"), tmp_path / "m.gguf"
+    assert layout.choose(s, model, broken, amx=lambda: True, derive=no_q8) == layout.Layout(model, False)
+    assert not (s.cache_dir / "llama-layout.json").exists()
+
+
+def test_q8_0_weights_are_derived_once_whole_and_stamped(tmp_path):
+    from rag.llm import model_file
+
+    source = tmp_path / "m.gguf"
+    source.write_bytes(b"q4 weights")
+    calls = []
+
+    def quantize(src, dst, ftype):
+        calls.append(ftype)
+        dst.write_bytes(src.read_bytes().replace(b"q4", b"q8"))
+
+    q8 = model_file.derive_q8_0(source, quantize)
+    assert q8.name == "m.q8_0.gguf" and q8.read_bytes() == b"q8 weights" and calls == [model_file.Q8_0]
+    assert model_file.derive_q8_0(source, quantize) == q8 and len(calls) == 1  # stamped: not made again
+    q8.write_bytes(b"cut")  # damaged (another size than stamped): made again
+    assert model_file.derive_q8_0(source, quantize).read_bytes() == b"q8 weights" and len(calls) == 2
+
+    def crash(src, dst, ftype):
+        dst.write_bytes(b"half")
+        raise model_file.ModelError("llama.cpp could not re-quantise m.gguf.")
+
+    q8.unlink()
+    with pytest.raises(model_file.ModelError):
+        model_file.derive_q8_0(source, crash)
+    assert not q8.exists() and not list(tmp_path.glob("*.part"))
 
 
 def _fake_server(model_ids: list[str]):
@@ -391,14 +444,14 @@ class _FakeLlamaLib:
         return type("Params", (), {"use_extra_bufts": True, "n_gpu_layers": 0})()
 
 
-def test_a_library_built_with_the_crashing_amx_kernels_loads_models_without_extra_buffers():
+def test_models_load_without_extra_buffers_only_when_the_layout_is_not_repacked():
     from rag.llm import cpu
 
     lib = _FakeLlamaLib("CPU : AVX2 = 1 | AVX512 = 1 | AMX_INT8 = 1 | REPACK = 1 |")
-    assert cpu.guard(lib) is True
+    assert cpu.built_with_amx(lib.info) and not cpu.built_with_amx("CPU : AVX2 = 1 | REPACK = 1 |")
+    assert cpu.guard(lib, repack=True) is False and lib.llama_model_default_params().use_extra_bufts is True
+    assert cpu.guard(lib, repack=False) is True
     assert lib.llama_model_default_params().use_extra_bufts is False
-    cpu.guard(lib)  # twice: still one wrapper, the other defaults untouched
+    cpu.guard(lib, repack=False)  # twice: still one wrapper, the other defaults untouched
     assert lib.llama_model_default_params().use_extra_bufts is False
     assert lib.llama_model_default_params().n_gpu_layers == 0
-    plain = _FakeLlamaLib("CPU : AVX2 = 1 | AVX512 = 1 | REPACK = 1 |")
-    assert cpu.guard(plain) is False and plain.llama_model_default_params().use_extra_bufts is True

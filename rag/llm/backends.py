@@ -21,7 +21,7 @@ from urllib.parse import urlparse
 from langchain_core.language_models import BaseChatModel
 
 from rag.errors import ConfigError, ModelError
-from rag.llm import repack
+from rag.llm import layout
 from rag.llm.model_file import Progress, ensure_model
 from rag.llm.server import HOST, N_CTX, ensure_server
 from rag.settings import Settings
@@ -79,14 +79,15 @@ def block_engine(settings: Settings, progress: Progress | None = None):
     """The process's in-process engine for the local model (loaded once, shared by every chain)."""
     from rag.llm.blocks import BlockEngine
 
-    path = ensure_model(settings.cache_dir, progress)
-    key = (str(path), settings.llama_threads, settings.block_relink, repack.choose(settings, path))
+    chosen = layout.choose(settings, ensure_model(settings.cache_dir, progress))
+    path = chosen.path
+    key = (str(path), settings.llama_threads, settings.block_relink, chosen.repack)
     with _ENGINES_LOCK:
         if key not in _ENGINES:
             try:
                 _ENGINES[key] = BlockEngine(path, n_ctx=N_CTX, threads=settings.llama_threads,
                                             cache_dir=settings.cache_dir / "blocks", relink=settings.block_relink,
-                                            repack=key[-1])
+                                            repack=chosen.repack)
             except (OSError, RuntimeError, ValueError) as e:
                 raise ModelError(f"The local model could not be loaded from {path} ({e}).") from e
         return _ENGINES[key]

