@@ -17,13 +17,15 @@ fi
 echo "==> installing Python packages (the first time, llama-cpp-python compiles: about 6-10 minutes)"
 .venv/bin/python -m pip install -q --upgrade pip setuptools wheel
 # llama.cpp's AMX kernels (Xeons since Sapphire Rapids) need native/amx_tilecfg.h with GCC 12, or they crash:
-# llama-cpp-python is built with it once, into a wheel kept under the header's hash (pip's own cache keys a
-# wheel by its source alone, and could hand back one built without it); with CMAKE_ARGS set, pip builds as told
+# llama-cpp-python is built with it once (for this CPU: -march=native), into a wheel kept under the hash of the
+# header and the CPU's features (pip's own cache keys a wheel by its source alone, and could hand back one built
+# without it, or for another CPU); with CMAKE_ARGS set, pip builds as told
 links=()
 if [ "$(uname -m)" = x86_64 ] && [ -z "${CMAKE_ARGS:-}" ]; then
     llama="llama-cpp-python==$(sed -n 's/.*"llama-cpp-python\[server\]==\([0-9.]*\)".*/\1/p' pyproject.toml)"
     header="$PWD/native/amx_tilecfg.h"
-    wheels="${RAG_CACHE_DIR:-$HOME/.cache/rag}/wheels/$(sha256sum "$header" | cut -c1-12)"
+    key=$( (cat "$header"; grep -m1 '^flags' /proc/cpuinfo || uname -a) | sha256sum | cut -c1-12)
+    wheels="${RAG_CACHE_DIR:-$HOME/.cache/rag}/wheels/$key"
     case "$header" in
         *" "*) export CMAKE_ARGS="-DCMAKE_C_FLAGS=-mno-amx-int8 -DCMAKE_CXX_FLAGS=-mno-amx-int8" ;;  # no AMX then
         *) if ! ls "$wheels"/llama_cpp_python-"${llama#*==}"-*.whl >/dev/null 2>&1; then

@@ -178,8 +178,9 @@ def test_server_command_flags(tmp_path):
     with_lookup = server.server_command(s, Path("/m.gguf"), lookup_tokens=4)
     assert with_lookup[-4:] == ["--draft_model", "prompt-lookup-decoding", "--draft_model_num_pred_tokens", "4"]
     assert dict(zip(with_lookup[3::2], with_lookup[4::2]))["--logits_all"] == "true"  # else 0.3.36 crashes
-    assert "--no_repack" not in cmd
-    assert "--no_repack" in server.server_command(_settings(tmp_path, llama_repack="off"), Path("/m.gguf"), 0)
+    assert "--no_repack" not in cmd and opts["--use_mmap"] == "false"  # repacked copies: the file not kept mapped
+    plain = server.server_command(_settings(tmp_path, llama_repack="off"), Path("/m.gguf"), 0)
+    assert "--no_repack" in plain and "--use_mmap" not in plain
 
 
 def test_the_fastest_weight_layout_is_timed_once_per_cpu_and_model_and_kept(tmp_path):
