@@ -57,6 +57,7 @@ class BlockEngine:
         guard(repack=repack)  # without repacking, every model this process loads after it (``cpu``)
         self.C = C
         self._llm = llama_cpp.Llama(str(model_path), n_ctx=64, n_threads=threads, n_threads_batch=threads,
+                                    use_mmap=not repack,  # repacked weights are copies (``server``)
                                     verbose=False)  # the model and tokenizer; its own tiny context is unused
         params = C.llama_context_default_params()
         params.n_ctx, params.n_batch, params.n_ubatch = n_ctx, BATCH, BATCH

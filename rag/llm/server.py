@@ -116,7 +116,7 @@ def server_command(settings: Settings, model_path: Path, lookup_tokens: int = PR
     ]
     if chosen.repack:
         # repacked weights are copies: reading the file into them through a mapping would leave its pages
-        # counted in the server's memory too (3.7 GB against 2.0 for the Q8_0 file on AMX)
+        # counted in the server's memory too (3.7 GB against 2.4 for the Q8_0 file on AMX)
         cmd += ["--use_mmap", "false"]
     else:
         cmd.append(NO_REPACK)
