@@ -33,10 +33,15 @@ if [ "$(uname -m)" = x86_64 ] && [ -z "${CMAKE_ARGS:-}" ]; then
                CMAKE_ARGS="-DCMAKE_C_FLAGS=-include$header -DCMAKE_CXX_FLAGS=-include$header" \
                    .venv/bin/python -m pip wheel -q --no-cache-dir --no-deps "$llama" -w "$wheels"
            fi
-           links=(--find-links "$wheels") ;;
+           links=(--find-links "$wheels")
+           # a .venv set up before (or with another header) keeps its llama-cpp-python unless told
+           if [ "$(cat .venv/.llama-wheel 2>/dev/null)" != "$key" ] && .venv/bin/python -c "import llama_cpp" 2>/dev/null; then
+               .venv/bin/python -m pip install -q --no-deps --force-reinstall "$wheels"/llama_cpp_python-"${llama#*==}"-*.whl
+           fi ;;
     esac
 fi
 .venv/bin/python -m pip install -q "${links[@]}" -e '.[gemma,test,bench]'
+[ ${#links[@]} -eq 0 ] || echo "$key" > .venv/.llama-wheel
 
 if [ "$want_tests" = 1 ] && [ ! -x /usr/bin/chromium ]; then
     echo "==> installing Debian's chromium for the browser tests"
