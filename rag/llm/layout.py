@@ -11,7 +11,8 @@ written): Q4_K_M 111 prompt tokens/s and 8.0 written not repacked, 122 and 9.6 r
 11.3 (AMX); on AMD EPYC machines without AMX, Q4_K_M repacked was fastest.
 
 With ``RAG_LLAMA_REPACK=auto`` (the default) ``choose`` times every candidate once in a subprocess
-(``python -m rag.llm.layout``: load, read ``PROMPT`` tokens, write ``GENERATE``), scales the times to a
+(``python -m rag.llm.layout``: load, then the best of two rounds, after a first, of reading ``PROMPT``
+tokens and writing ``GENERATE``), scales the times to a
 typical answer (``CONTEXT`` prompt tokens, ``ANSWER`` written), keeps the fastest and remembers it in
 ``cache_dir/llama-layout.json`` under the CPU's name, the llama-cpp-python version, the model file and the
 thread count. A candidate whose run fails is left out: that is also the safety check for a library built
@@ -96,7 +97,7 @@ def choose(settings, model_path: Path, measure: Measure = measure, report: Calla
     except (OSError, ValueError, AttributeError, KeyError, TypeError):
         pass
     if report:
-        report("Timing llama.cpp's weight layouts on this CPU (once, under a minute)…")
+        report("Timing llama.cpp's weight layouts on this CPU (once, about a minute)…")
     candidates = [Layout(model_path, True), Layout(model_path, False)]
     try:
         if amx():
@@ -122,8 +123,9 @@ def choose(settings, model_path: Path, measure: Measure = measure, report: Calla
     return best
 
 
-def _run(model_path: str, threads: int, repack: bool) -> tuple[float, float]:
-    """Seconds to read ``PROMPT`` tokens and to generate ``GENERATE`` more, with this layout."""
+def _run(model_path: str, threads: int, repack: bool, rounds: int = 3) -> tuple[float, float]:
+    """Seconds to read ``PROMPT`` tokens and to generate ``GENERATE`` more, with this layout: the best of
+    ``rounds`` after the first (a first read pays for warming up, and single reads varied by 40 %)."""
     from llama_cpp import Llama
 
     from .cpu import guard
@@ -132,12 +134,17 @@ def _run(model_path: str, threads: int, repack: bool) -> tuple[float, float]:
     llm = Llama(model_path, n_ctx=PROMPT + GENERATE + 8, n_batch=512, n_threads=threads, n_threads_batch=threads,
                 verbose=False)
     tokens = (llm.tokenize(_TEXT.encode()) * (PROMPT // 20 + 1))[:PROMPT]
-    t0 = time.perf_counter()
-    llm.eval(tokens)
-    t1 = time.perf_counter()
-    for _ in range(GENERATE):
-        llm.eval([llm.sample(temp=0.0)])
-    return t1 - t0, time.perf_counter() - t1
+    times = []
+    for _ in range(rounds):
+        llm.reset()
+        t0 = time.perf_counter()
+        llm.eval(tokens)
+        t1 = time.perf_counter()
+        for _ in range(GENERATE):
+            llm.eval([llm.sample(temp=0.0)])
+        times.append((t1 - t0, time.perf_counter() - t1))
+    later = times[1:] or times
+    return min(t for t, _ in later), min(g for _, g in later)
 
 
 if __name__ == "__main__":
