@@ -12,8 +12,8 @@ written): Q4_K_M 111 prompt tokens/s and 8.0 written not repacked, 122 and 9.6 r
 
 With ``RAG_LLAMA_REPACK=auto`` (the default) ``choose`` times every candidate once in a subprocess
 (``python -m rag.llm.layout``: load, then the best of two rounds, after a first, of reading ``PROMPT``
-tokens and writing ``GENERATE``), scales the times to a
-typical answer (``CONTEXT`` prompt tokens, ``ANSWER`` written), keeps the fastest and remembers it in
+tokens and writing ``GENERATE``), scales the times to a typical answer (``CONTEXT`` prompt tokens,
+``ANSWER`` written), keeps the fastest and remembers it in
 ``cache_dir/llama-layout.json`` under the CPU's name, the llama-cpp-python version, the model file and the
 thread count. A candidate whose run fails is left out: that is also the safety check for a library built
 elsewhere with AMX kernels that crash (``native/amx_tilecfg.h``). ``on``/``off``: the shipped file, repacked

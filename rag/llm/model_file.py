@@ -57,11 +57,11 @@ def _stamp_path(target: Path) -> Path:
     return target.with_name(target.name + ".sha256")
 
 
-def _stamp_ok(target: Path, sha256: str) -> bool:
-    """True when the stamp names ``sha256`` and the file still has the stamped size."""
+def _stamp_ok(target: Path, sha256: str | None) -> bool:
+    """True when the stamp names ``sha256`` (any hash, for None) and the file still has the stamped size."""
     try:
         digest, size = _stamp_path(target).read_text().split()
-        return digest == sha256 and target.stat().st_size == int(size)
+        return sha256 in (None, digest) and target.stat().st_size == int(size)
     except (OSError, ValueError):
         return False
 
@@ -170,17 +170,10 @@ def derive_q8_0(source: Path, quantize: Callable[[Path, Path, int], None] = _qua
     """``source`` (the verified model) re-quantised to Q8_0 beside it, made once: 8-bit steps of 4- and
     6-bit weights, so the answers stay the model's. Stamped with its own hash after a whole write."""
     target = source.with_name(source.name.removesuffix(".gguf") + ".q8_0.gguf")
-
-    def done() -> bool:
-        try:
-            return target.stat().st_size == int(_stamp_path(target).read_text().split()[1])
-        except (OSError, ValueError, IndexError):
-            return False
-
-    if done():
+    if _stamp_ok(target, None):
         return target
     with _locked(source.parent / f".{target.name}.lock"):
-        if done():
+        if _stamp_ok(target, None):  # another process made it meanwhile
             return target
         fd, tmp_name = tempfile.mkstemp(dir=source.parent, prefix=target.name + ".", suffix=".part")
         os.close(fd)
