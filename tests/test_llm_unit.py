@@ -232,7 +232,9 @@ def test_when_every_timing_run_fails_the_plain_layout_runs_and_is_timed_again(tm
         raise subprocess.CalledProcessError(1, ["python"])
 
     def no_q8(path):
-        raise RuntimeError("disk full")
+        from rag.errors import ModelError
+
+        raise ModelError("llama.cpp could not re-quantise m.gguf.")  # what derive_q8_0 raises
 
     s, model = _settings(tmp_path, llama_repack="auto"), tmp_path / "m.gguf"
     assert layout.choose(s, model, broken, amx=lambda: True, derive=no_q8) == layout.Layout(model, False)

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from rag.errors import ModelError
+
 from .serve import NO_REPACK
 
 PROMPT, GENERATE = 256, 16        # what one measurement reads and writes
@@ -102,7 +104,7 @@ def choose(settings, model_path: Path, measure: Measure = measure, report: Calla
     try:
         if amx():
             candidates.append(Layout(derive(model_path), True))
-    except (OSError, RuntimeError, ValueError) as e:
+    except (OSError, RuntimeError, ValueError, ModelError) as e:  # the two Q4_K_M layouts are still timed
         if report:
             report(f"No Q8_0 weights for llama.cpp's AMX kernels ({e}).")
     seconds: dict[Layout, float] = {}
