@@ -170,8 +170,8 @@ def cmd_prepare(args) -> int:
     """Everything a first run needs: the chat model file, the embedder weights, the index."""
     eng = _engine(args)
     if eng.settings.backend == "local":
-        from .llm.model_file import ensure_model
         from .llm.layout import choose
+        from .llm.model_file import ensure_model
 
         path = ensure_model(eng.settings.cache_dir, progress=lambda d, t: eng.progress("chat model", d, t))
         print(f"Chat model ready: {path}", file=sys.stderr)

@@ -23,11 +23,11 @@ from langchain_core.embeddings import Embeddings
 
 from . import store
 from .answer_type import SPEECH, asks_identity, asks_speaker
-from .names import names_person
 from .documents import Paragraph
 from .indexer import Index
-from .relevance import QUOTATION
 from .lexical import Lexical
+from .names import names_person
+from .relevance import QUOTATION
 from .results import Hit
 from .textnorm import language, words
 
