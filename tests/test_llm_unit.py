@@ -173,6 +173,7 @@ def test_server_command_flags(tmp_path):
     assert cmd[1:3] == ["-m", "rag.llm.serve"]
     assert opts["--host"] == "127.0.0.1" and opts["--port"] == "9999" and opts["--n_ctx"] == "4096"
     assert opts["--n_threads"] == "3" and opts["--chat_format"] == "chatml"
+    assert opts["--flash_attn"] == "true"  # prompts read faster (first token 3.25 -> 2.81 s on the Xeon)
     assert opts["--cache"] == "false" and opts["--logits_all"] == "false" and opts["--interrupt_requests"] == "false"
     assert opts["--model_alias"] == "qwen2.5-coder-1.5b-instruct" and "--draft_model" not in opts
     with_lookup = server.server_command(s, Path("/m.gguf"), lookup_tokens=4)
