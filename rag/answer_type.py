@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import re
 
+from . import numbers
 from .citations import Claim
 from .dates import dates_in, has_time, only_in_dates, say_date, undated_text
 from .names import LEADS, QUOTED, name_spans, names_person, whole_name, whole_names
@@ -122,7 +123,9 @@ def answers(question: str, kept: list[Claim], paragraph_of: dict | None = None) 
     number the question holds ("how long did the 14 October call last?") does not answer it, and a
     question for a duration needs a number of hours, days… ("more than two hours"). With
     ``paragraph_of`` (source key → Paragraph), a number every cited paragraph writes only as a date's
-    day or year ("Vendredi 17 octobre" read as "17 missiles") is not one of its own either."""
+    day or year ("Vendredi 17 octobre" read as "17 missiles") is not one of its own either, and the count must
+    be written in a cited paragraph, in digits or words ("trois pistes" over a paragraph that counts none:
+    the small model makes counts up; ``numbers``)."""
     text = " ".join(c.text for c in kept)
     if ASKS_NAME.search(question):
         return names_new(question, text)
@@ -138,7 +141,10 @@ def answers(question: str, kept: list[Claim], paragraph_of: dict | None = None) 
     # the answer's own dates give no count either
     own = [n for n in (m.group(0).lower() for m in NUMBER_WORD.finditer(undated_text(text))) if n not in given]
     cited = [paragraph_of[k].text for c in kept for k in c.keys if k in paragraph_of]
-    return any(not all(only_in_dates(n, t) for t in cited) for n in own)
+    own = [n for n in own if not all(only_in_dates(n, t) for t in cited)]
+    counts = set().union(*(numbers.values(t) for t in cited))
+    return any(numbers.value(n) is None or numbers.value(n) in counts for n in own) \
+        or bool(own and numbers.runs(undated_text(text)) & counts)
 
 
 def names_new(question: str, text: str) -> bool:

@@ -4,7 +4,8 @@ Sources are shown to the model as ``[S1]``, ``[S2]``… ``claims(text, known)``
 splits an answer into sentences, each with the keys written after it; keys not
 among ``known`` are dropped (the model invented them), and so are sentences about the answer itself
 (``ABOUT_ITSELF``), unfinished ones (``UNFINISHED``: the key where the fact should be) and the model's
-NO_ANSWER (``ABSTAIN_MARK``): none is a claim. ``sentence_cut`` finds where a given sentence
+NO_ANSWER (``ABSTAIN_MARK``): none is a claim. ``without_heads`` takes out a source's head the model
+copied ("(Enderi, 27 Novembre 2025)"). ``sentence_cut`` finds where a given sentence
 begins, to stop a long answer while it streams. ``render`` writes the
 checked answer with ``[1]``, ``[2]``… numbered in order of first citation. What
 this leaves out: judging whether a key is right (that is ``support``).
@@ -78,6 +79,14 @@ def claims(answer: str, known: set[str]) -> list[Claim]:
                 and not UNFINISHED.search(text):
             out.append(Claim(text, keys))
     return out
+
+
+def without_heads(answer: str, heads: list[str]) -> str:
+    """``answer`` without the sources' heads it copies ("… de la fuite : (Enderi, 27 Novembre 2025)"): the
+    prompt's layout, not something a source says."""
+    for head in set(heads) - {""}:
+        answer = re.sub(r"[ \t]*\(\s*" + re.escape(head) + r"\s*\)", "", answer, flags=re.I)
+    return answer
 
 
 def sentence_cut(text: str, n: int) -> int | None:

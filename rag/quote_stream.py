@@ -20,6 +20,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from .documents import Paragraph
+from .numbers import canon, is_number
 from .places import made_from, place_like
 from .textnorm import WORD, fold, stop_words
 
@@ -31,23 +32,10 @@ NEGATIONS = frozenset({"pas", "jamais", "rien", "aucun", "aucune", "nullement", 
 N_T = frozenset("don doesn didn isn aren wasn weren won wouldn couldn shouldn can haven hasn hadn mustn ain "
                 "needn shan mightn".split())
 NOT_NAMES = frozenset({"i"})
-_NUMS = ("deux two 2|trois three 3|quatre four 4|cinq five 5|six 6|sept seven 7|huit eight 8|neuf nine 9|"
-         "dix ten 10|onze eleven 11|douze twelve 12|quinze fifteen 15|vingt twenty 20|trente thirty 30|"
-         "quarante forty 40|cinquante fifty 50|cent hundred 100|mille thousand 1000")
 DATES = frozenset("lundi mardi mercredi jeudi vendredi samedi dimanche janvier fevrier mars avril mai juin juillet "
                   "aout septembre octobre novembre decembre monday tuesday wednesday thursday friday saturday sunday "
                   "january february march april june july august september october november december "
                   "hier demain yesterday tomorrow".split())
-NUMBER_WORDS = {w: g.split()[-1] for g in _NUMS.split("|") for w in g.split()}
-
-
-def canon(word: str) -> str:
-    """The word as alignment compares it: number words become digits."""
-    return NUMBER_WORDS.get(word, word)
-
-
-def is_number(word: str) -> bool:
-    return canon(word).isdigit()
 
 
 def _initial(text: str, pos: int, start: int) -> bool:

@@ -5,7 +5,8 @@ an ``Answer``: invented keys are dropped, each sentence must be supported by the
 paragraph it cites (``support``; for a who-said question, the turn holding the
 sentence nearest what was said also counts, and the named speaker's own turn is
 cited rather than narration that supports the sentence about as well), a wrong key is replaced by the
-supporting source, an unsupported sentence is dropped. What a sentence quotes must
+supporting source, an unsupported sentence is dropped, and a person's name misspelt by one letter is written
+as its paragraph writes it (``names.respelled``). What a sentence quotes must
 be written in a paragraph it cites, or it cites the one writing it, or goes (``fidelity``). For a when-question the
 date is the one a supporting sentence writes, and a sentence giving a day no
 cited paragraph writes is dropped (``when``), and so is one whose date's sentence does not
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import answer_type, attribution, citations, dated_event, dates, fidelity, relevance, when
+from . import answer_type, attribution, citations, dated_event, dates, fidelity, names, relevance, when
 from .context import Context, Source
 from .results import Answer, Citation
 from .support import Support, best_sentence
@@ -52,7 +53,7 @@ class Verifier:
         """``rendered``: the question as the chain rendered it for retrieval (``rewrite.Rewriter``)."""
         cannot = Answer(question=question, text=CANNOT[lang], abstained=True, language=lang)
         known = {s.key for s in sources}
-        found = citations.claims(raw, known)
+        found = citations.claims(citations.without_heads(raw, [self.context.head(s) for s in sources]), known)
         if not found or not sources:
             return cannot
         texts = [s.shown for s in sources]
@@ -61,6 +62,9 @@ class Verifier:
         by_key = {s.key: s for s in sources}
         paragraph_of = {k: s.paragraph for k, s in by_key.items()}
         kept = self.cite(found, sources, question, lang)
+        written = " ".join([question, *(s.paragraph.text for s in sources)])
+        for c in kept:  # "Youi Ouchakov" written as its paragraph writes it
+            c.text = names.respelled(c.text, [paragraph_of[k].text for k in c.keys], written)
         if self.quotes is not None:
             kept = fidelity.checked(kept, paragraph_of, self.retriever.language, self.quotes().written)
         asks_time = answer_type.asks_time(question)

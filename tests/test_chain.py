@@ -627,3 +627,30 @@ def test_asked_what_someone_said_an_answer_that_they_only_talked_abstains(make_e
     eng = make_engine("Anne Le Gall a dit qu'elle était très fière de ce phare [S1].")
     _, _, answer = _ask(eng, "Qu'a dit Anne Le Gall sur le phare ?")
     assert not answer.abstained and "fière" in answer.text
+
+
+def test_a_count_no_cited_paragraph_writes_does_not_answer_a_number_question(make_engine):
+    # the paragraph says "devant mille personnes": a made-up count is no answer, in words or in digits
+    for made_up in ("Trois cents personnes", "300 personnes"):
+        eng = make_engine(f"{made_up} étaient présentes quand la maire a inauguré le phare [S1].")
+        _, _, answer = _ask(eng, "Combien de personnes étaient présentes à l'inauguration du phare ?")
+        assert answer.abstained and answer.text == CANNOT["fr"], made_up
+    eng = make_engine("Mille personnes étaient présentes quand la maire a inauguré le phare [S1].")
+    _, _, answer = _ask(eng, "Combien de personnes étaient présentes à l'inauguration du phare ?")
+    assert not answer.abstained and "Mille" in answer.text
+
+
+def test_a_source_head_copied_into_the_answer_is_not_shown(make_engine):
+    eng = make_engine()
+    head = eng.chain.context.head(eng.chain.select(eng.retriever.search(["phare 42 mètres"], 10), [])[0])
+    assert head.startswith("Le Journal du Test") and "2024" in head
+    eng = make_engine(f"Le phare de Brest : ({head})\nIl mesure 42 mètres et a coûté 3 millions d'euros [S1].")
+    _, _, answer = _ask(eng, "Combien mesure le phare de Brest ?")
+    assert not answer.abstained and "42 mètres" in answer.text
+    assert "Journal du Test" not in answer.text and "(" not in answer.text
+
+
+def test_a_name_the_model_misspells_is_written_as_its_source_writes_it(make_engine):
+    eng = make_engine("La maire de Brest, Anne Le Gaal, a inauguré le phare devant mille personnes [S1].")
+    _, _, answer = _ask(eng, "Qui a inauguré le phare de Brest ?")
+    assert not answer.abstained and "Anne Le Gall" in answer.text and "Gaal" not in answer.text

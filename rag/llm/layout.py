@@ -134,7 +134,7 @@ def _run(model_path: str, threads: int, repack: bool, rounds: int = 3) -> tuple[
 
     guard(repack=repack)
     llm = Llama(model_path, n_ctx=PROMPT + GENERATE + 8, n_batch=512, n_threads=threads, n_threads_batch=threads,
-                verbose=False)
+                flash_attn=True, verbose=False)  # as the server runs it
     tokens = (llm.tokenize(_TEXT.encode()) * (PROMPT // 20 + 1))[:PROMPT]
     times = []
     for _ in range(rounds):
