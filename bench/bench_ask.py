@@ -5,6 +5,7 @@ peak memory of this process (which holds the model with
 ``RAG_LOCAL_ENGINE=blocks``) and of the local model server (the default engine).
 With the blocks engine every paragraph is read ahead first, as ``rag prepare``
 does, and that time is printed.
+A follow-up (a line with a "history", as in ``docs/eval-followup/``) is asked with its conversation.
 Usage: .venv/bin/python bench/bench_ask.py [--questions FILE] [--limit N]
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ import statistics
 import time
 from pathlib import Path
 
-from rag.engine import Engine
+from rag.engine import Engine, conversation, turns_from
 from rag.settings import ROOT, Settings
 
 DEFAULT_Q = ROOT.parent / "shared" / "eval" / "dev.jsonl"
@@ -40,14 +41,16 @@ def server_peak_mb(settings: Settings) -> float | None:
     return None
 
 
-def time_answers(eng: Engine, questions: list[str]) -> tuple[list[float], list[float], list[float]]:
-    """Seconds to the sources, to the first token and to the checked answer, per question (after a warm-up)."""
+def time_answers(eng: Engine, questions: list[str], histories: list | None = None
+                 ) -> tuple[list[float], list[float], list[float]]:
+    """Seconds to the sources, to the first token and to the checked answer, per question (after a warm-up);
+    a follow-up is asked with its conversation (``histories``: a batch line's "history", or None)."""
     eng.ask("Qui a publié les enregistrements ?")  # warm: server up, prefix cached, models loaded
     src, first, total = [], [], []
-    for q in questions:
+    for q, history in zip(questions, histories or [None] * len(questions)):
         t0 = time.perf_counter()
         t_src = t_first = None
-        for kind, _ in eng.ask_stream(q):
+        for kind, _ in eng.ask_stream(q, conversation(turns_from(history))):
             now = time.perf_counter() - t0
             if kind == "sources" and t_src is None:
                 t_src = now
@@ -64,8 +67,9 @@ def main() -> None:
     ap.add_argument("--questions", type=Path, default=DEFAULT_Q)
     ap.add_argument("--limit", type=int, default=0)
     a = ap.parse_args()
-    qs = [json.loads(l)["question"] for l in a.questions.read_text().splitlines() if '"question"' in l]
-    qs = qs[: a.limit] if a.limit else qs
+    lines = [json.loads(l) for l in a.questions.read_text().splitlines() if '"question"' in l]
+    lines = lines[: a.limit] if a.limit else lines
+    qs, histories = [x["question"] for x in lines], [x.get("history") for x in lines]
     settings = Settings()
     eng = Engine(settings)
     warm = ""
@@ -73,7 +77,7 @@ def main() -> None:
         t0 = time.perf_counter()
         new = eng.warm_answers()  # what `rag prepare` does once: every paragraph read ahead
         warm = f" · paragraphs read ahead: {new} new in {time.perf_counter() - t0:.1f} s"
-    src, first, total = time_answers(eng, qs)
+    src, first, total = time_answers(eng, qs, histories)
     engine = f"{settings.local_engine} engine, relink {settings.block_relink}" if settings.local_engine == "blocks" \
         else "server engine"
     print(f"backend: {settings.backend} ({engine}) · {settings.model_name} · embedder {settings.embedder} · "

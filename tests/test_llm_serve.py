@@ -47,8 +47,28 @@ class StandInLlama:
         return iter(())
 
 
+class StandInHeads:
+    """``serve.Heads`` for the stand-in: keeps the token ids a first message left in the cache."""
+
+    def __init__(self):
+        self.kept, self.restored = {}, []
+
+    def restore(self, llama, head):
+        if tuple(head) not in self.kept:
+            return False
+        llama.input_ids, llama.n_tokens = list(head), len(head)
+        self.restored.append(list(head))
+        return True
+
+    def keep(self, llama, head):
+        assert llama._input_ids == list(head)
+        self.kept[tuple(head)] = True
+
+
 class Patched(StandInLlama):
-    pass
+    def __init__(self):
+        super().__init__()
+        self._rag_heads = StandInHeads()
 
 
 serve.patch(Patched)
@@ -75,6 +95,17 @@ def test_a_prompt_is_read_from_the_end_of_its_first_message_whatever_came_before
     plain.generate([7, 8, END, 5, 6, 1, 2, 4])
     plain.generate(system + question)
     assert plain.read[-1] == [3]
+
+
+def test_a_first_message_read_once_is_restored_after_a_call_with_another():
+    system, question, translation = [7, 8, END], [5, 6, 1, 2, 3], [4, END, 5]
+    llama = Patched()
+    llama.generate(system + question)
+    llama.generate(translation)           # a call with another first message (no system prompt)
+    llama.read.clear()
+    llama.generate(system + [5, 6, 1, 2, 4])
+    assert llama.read == [[5, 6, 1, 2, 4]]  # the system prompt is not read again
+    assert llama._rag_heads.restored == [system] and llama.input_ids == system + [5, 6, 1, 2, 4]
 
 
 def test_a_prompt_without_a_first_message_is_read_whole():
@@ -108,3 +139,4 @@ def test_with_the_real_model_a_prompt_reads_the_same_after_any_other():
         assert serve._end_token(llm) is not None
         seen.append(out["choices"][0]["logprobs"]["content"][0]["top_logprobs"])
     assert seen[0] == seen[1] == seen[2]  # the same numbers, to the last bit
+    assert len(llm._rag_heads._states) == 2  # after "Say hello.", the system prompt came from its kept copy
