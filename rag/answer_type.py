@@ -139,12 +139,12 @@ def answers(question: str, kept: list[Claim], paragraph_of: dict | None = None) 
     if not paragraph_of:
         return any(m.group(0).lower() not in given for m in NUMBER_WORD.finditer(text))
     # the answer's own dates give no count either
-    own = [n for n in (m.group(0).lower() for m in NUMBER_WORD.finditer(undated_text(text))) if n not in given]
+    undated = undated_text(text)
     cited = [paragraph_of[k].text for c in kept for k in c.keys if k in paragraph_of]
-    own = [n for n in own if not all(only_in_dates(n, t) for t in cited)]
+    own = [n for n in (m.group(0).lower() for m in NUMBER_WORD.finditer(undated))
+           if n not in given and not all(only_in_dates(n, t) for t in cited)]
     counts = set().union(*(numbers.values(t) for t in cited))
-    return any(numbers.value(n) is None or numbers.value(n) in counts for n in own) \
-        or bool(own and numbers.runs(undated_text(text)) & counts)
+    return any(numbers.written(n, counts) for n in own) or bool(own and numbers.runs(undated) & counts)
 
 
 def names_new(question: str, text: str) -> bool:

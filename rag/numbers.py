@@ -3,7 +3,7 @@
 ``canon`` turns a number word into its digits ("deux", "two" -> "2"), ``values``
 lists the counts a text writes (digits, number words, and runs of them:
 "deux cents" -> 200, "vingt-huit" -> 28; ``runs``: those only), and ``written`` tells whether a
-number an answer gives is among them. What it leaves out: "un"/"one" (articles as often
+number an answer gives is among such counts. What it leaves out: "un"/"one" (articles as often
 as counts), ordinals, decimals, and numbers written with separators ("1 000",
 "2,5": these are taken as written).
 """
@@ -79,8 +79,8 @@ def _compound(run: list[int]) -> int:
     return total + current
 
 
-def written(number: str, text: str) -> bool:
-    """True when ``text`` writes the count ``number`` gives, in digits or words; a number we do not read
-    (separators, "million") is taken as written."""
+def written(number: str, counts: set[int]) -> bool:
+    """True when ``counts`` (``values`` of a text) hold the count ``number`` gives, in digits or words; a number
+    we do not read (separators, "million") is taken as written."""
     v = value(number)
-    return v is None or v in values(text)
+    return v is None or v in counts
