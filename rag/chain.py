@@ -26,7 +26,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.output_parsers import StrOutputParser
 
 from . import citations, prompts, relevance
-from .context import Context, Source
+from .context import LATER_TOKENS, PARAGRAPH_TOKENS, Context, Source
 from .errors import chat_model_call
 from .results import Answer, Hit
 from .rewrite import LANG_NAME, Rewriter
@@ -44,7 +44,9 @@ class AnswerChain:
         self.retriever = retriever
         self._model = model          # a callable returning the chat model (built lazily)
         self.support = Support(retriever.embedder, sentence_vectors)
-        self.context = Context(retriever, settings.context_tokens, sentence_vectors, self.support.semantic_ok)
+        blocks = settings.backend == "local" and settings.local_engine == "blocks"  # reads whole paragraphs ahead
+        self.context = Context(retriever, settings.context_tokens, sentence_vectors, self.support.semantic_ok,
+                               later_tokens=PARAGRAPH_TOKENS if blocks else LATER_TOKENS)
         self.verifier = Verifier(retriever, self.support, self.context, sentence_vectors)
         folder = settings.prompts_dir
         self.system = prompts.load(folder, "answer_system", frozenset()).format()

@@ -1,11 +1,14 @@
 """What the chat model reads: the few paragraphs, or their best sentences, under opaque keys.
 
-The local model's first token waits for it to read this (~75 prompt tokens a
-second on 2 cores; the fixed system prompt is cached by the server), so the
-context is small: the best ``SOURCES_K`` paragraphs, at most ``PER_SPEAKER``
-turns of one speaker (room for the narration around them), a paragraph longer
-than ``PARAGRAPH_TOKENS`` cut to its sentences that best match the question,
-all within the settings' ``context_tokens``. A sentence's match is its share of
+The local model's first token waits for it to read this (about 200 prompt tokens
+a second on the Intel Xeon 2-core, 40 on an AVX2-only one; the fixed system
+prompt is cached by the server), so the context is small: the best
+``SOURCES_K`` paragraphs, at most ``PER_SPEAKER`` turns of one speaker (room
+for the narration around them), a paragraph longer than ``PARAGRAPH_TOKENS``
+cut to its sentences that best match the question (beyond ``LATER_TOKENS``
+below the ``WHOLE_RANKS`` best: answers cite those far less often, 7 of 101
+held-out citations, and then a sentence that matches the question), all within
+the settings' ``context_tokens``. A sentence's match is its share of
 the question's terms (weighted by rarity) plus its embedding similarity with the question, read from
 the sentence vectors cached beside the index (free at question time). Each
 source is shown with its outlet, date and speaker. For a who-said question one
@@ -26,6 +29,8 @@ from .support import LEXICAL_OK
 SOURCES_K = 5
 PER_SPEAKER = 2
 PARAGRAPH_TOKENS = 150  # a paragraph is cut to its best sentences beyond this
+WHOLE_RANKS = 2         # the best sources are cut beyond PARAGRAPH_TOKENS, the others beyond LATER_TOKENS
+LATER_TOKENS = 100
 HEAD_TOKENS = 20        # "[S1] (Outlet, date)", "Speaker says:" and the blank line
 
 
@@ -49,11 +54,14 @@ def with_a_turn(hits: list[Hit], k: int) -> list[Hit]:
 
 
 class Context:
-    def __init__(self, retriever, budget: int, sentence_vectors: Callable | None = None, semantic_ok: float = 0.6):
+    def __init__(self, retriever, budget: int, sentence_vectors: Callable | None = None, semantic_ok: float = 0.6,
+                 later_tokens: int = LATER_TOKENS):
         """``sentence_vectors()`` may return the quote checker (``unit_similarities``); without it,
-        sentences are chosen by shared terms only."""
+        sentences are chosen by shared terms only. ``later_tokens``: where the sources below the best
+        ``WHOLE_RANKS`` are cut (``PARAGRAPH_TOKENS`` cuts them as the best)."""
         self.retriever = retriever
         self.budget = budget
+        self.later_tokens = later_tokens
         self._units = sentence_vectors
         self.semantic_ok = semantic_ok
 
@@ -69,7 +77,8 @@ class Context:
             who = h.paragraph.speaker
             if who and per_speaker.get(who, 0) >= PER_SPEAKER:
                 continue
-            text = self.shown(h.paragraph, queries, min(PARAGRAPH_TOKENS, budget - HEAD_TOKENS))
+            cut = PARAGRAPH_TOKENS if len(out) < WHOLE_RANKS else min(self.later_tokens, PARAGRAPH_TOKENS)
+            text = self.shown(h.paragraph, queries, min(cut, budget - HEAD_TOKENS))
             cost = tokens.count(text) + HEAD_TOKENS
             if not text or (out and cost > budget):
                 continue

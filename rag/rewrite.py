@@ -2,7 +2,8 @@
 
 ``Rewriter.forms(question, history)`` returns the question, then (with a
 conversation) its standalone form and its rendering in the documents' language,
-made by one small model call (``prompts/rewrite.txt``); a form that drops every name the question writes is
+made by one small model call (``prompts/rewrite.txt``; a follow-up already in the documents' language
+is only made standalone, ``prompts/rewrite_standalone.txt``: half the words to write); a form that drops every name the question writes is
 not kept (the 1.5B model's "rewrite" sometimes loses the question's subject). Without a conversation
 no call is made unless ``translate`` is set: the multilingual embedder finds
 French paragraphs for English questions well enough (dev recall@5 1.0 with
@@ -38,6 +39,7 @@ class Rewriter:
         self._model = model
         self.translate = translate
         self.rewrite_prompt = prompts.load(prompts_dir, "rewrite", frozenset({"history", "question", "doc_language"}))
+        self.standalone_prompt = prompts.load(prompts_dir, "rewrite_standalone", frozenset({"history", "question"}))
         self.translate_prompt = prompts.load(prompts_dir, "translate_question",
                                              frozenset({"question", "doc_language"}))
 
@@ -59,7 +61,10 @@ class Rewriter:
             line = _LABEL.sub("", line).strip(" \"'«»")
             return [question] + ([line] if line and line != question else [])
         hist = "\n".join(f"{'User' if role == 'user' else 'Assistant'}: {text[:300]}" for role, text in history[-4:])
-        out = self._call(self.rewrite_prompt.format(history=hist, question=question, doc_language=name), 90)
+        if language(question) == self.doc_language:  # no translation to write
+            out = self._call(self.standalone_prompt.format(history=hist, question=question), 60)
+        else:
+            out = self._call(self.rewrite_prompt.format(history=hist, question=question, doc_language=name), 90)
         said = {}
         for line in out.splitlines():
             if (m := _LABELLED.match(line)) and m.group(1).lower() not in said:

@@ -50,3 +50,12 @@ def test_a_standalone_form_or_rendering_that_drops_the_questions_names_is_not_ke
         "What did Ushakov tell Witkoff then?", "What did Ushakov tell Witkoff then?", "Qu'a dit Ouchakov à Witkoff ?"]
     rw, _ = _rewriter("I cannot help with that.")  # no labelled line: the question stands for itself
     assert rw.forms("Et sa couleur ?", history) == ["Et sa couleur ?", "Et sa couleur ?"]
+
+
+def test_a_follow_up_in_the_documents_language_is_only_made_standalone():
+    rw, chat = _rewriter("Standalone: Qui a inauguré le phare de Brest ?")
+    history = [("user", "Combien mesure le phare de Brest ?"), ("assistant", "42 mètres [1].")]
+    assert rw.forms("Et qui l'a inauguré ?", history) == ["Et qui l'a inauguré ?", "Qui a inauguré le phare de Brest ?"]
+    prompt = str(chat.prompts[0][-1].content)
+    assert "User: Combien mesure le phare de Brest ?" in prompt
+    assert "Translation" not in prompt and "French" not in prompt     # nothing to translate, one line to write
