@@ -44,9 +44,9 @@ class AnswerChain:
         self.retriever = retriever
         self._model = model          # a callable returning the chat model (built lazily)
         self.support = Support(retriever.embedder, sentence_vectors)
-        blocks = settings.backend == "local" and settings.local_engine == "blocks"  # reads whole paragraphs ahead
         self.context = Context(retriever, settings.context_tokens, sentence_vectors, self.support.semantic_ok,
-                               later_tokens=PARAGRAPH_TOKENS if blocks else LATER_TOKENS)
+                               # the blocks engine reads whole paragraphs ahead of the questions
+                               later_tokens=PARAGRAPH_TOKENS if settings.blocks_engine else LATER_TOKENS)
         self.verifier = Verifier(retriever, self.support, self.context, sentence_vectors)
         folder = settings.prompts_dir
         self.system = prompts.load(folder, "answer_system", frozenset()).format()

@@ -177,7 +177,7 @@ def cmd_prepare(args) -> int:
         print(f"Chat model ready: {path}", file=sys.stderr)
         choose(eng.settings, path, report=lambda line: print(line, file=sys.stderr))
     code = cmd_index(args)
-    if code == 0 and eng.settings.backend == "local" and eng.settings.local_engine == "blocks":
+    if code == 0 and eng.settings.blocks_engine:
         t0 = time.perf_counter()
         print("Reading the paragraphs with the local model (once; answers then start faster)…", file=sys.stderr)
         new = eng.warm_answers()

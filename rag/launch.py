@@ -78,7 +78,7 @@ def _prepare(settings: Settings, mine: dict) -> None:
     print(f"Index ready: {report.get('paragraphs', 0)} paragraphs.", file=sys.stderr)
     if settings.backend != "local":
         return
-    if settings.local_engine == "blocks":  # the app's process loads the model itself; the file must be ready
+    if settings.blocks_engine:  # the app's process loads the model itself; the file must be ready
         from .llm.model_file import ensure_model
 
         ensure_model(settings.cache_dir, progress=lambda done, total: progress("model", done, total))

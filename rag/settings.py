@@ -86,6 +86,11 @@ class Settings(BaseSettings):
         return int(self.max_batch_mb * 1024 * 1024)
 
     @property
+    def blocks_engine(self) -> bool:
+        """True when the local model runs in this process, reusing each source's cache (``local_engine=blocks``)."""
+        return self.backend == "local" and self.local_engine == "blocks"
+
+    @property
     def tiktoken_dir(self) -> Path:
         return self.cache_dir / "tiktoken"
 

@@ -33,7 +33,7 @@ def make_chat_model(settings: Settings, *, streaming: bool = True, progress: Pro
     from langchain_openai import ChatOpenAI
 
     use_offline_cache(settings.tiktoken_dir)
-    if settings.backend == "local" and settings.local_engine == "blocks":
+    if settings.blocks_engine:
         from rag.llm.local_chat import BlockChat
 
         return BlockChat(engine=block_engine(settings, progress), model_name=settings.model_name,
@@ -95,7 +95,7 @@ def block_engine(settings: Settings, progress: Progress | None = None):
 
 def describe_backend(settings: Settings) -> str:
     """One line for people: which model answers, and where."""
-    if settings.backend == "local" and settings.local_engine == "blocks":
+    if settings.blocks_engine:
         return f"local · {settings.model_name} (llama.cpp in this process)"
     if settings.backend == "local":
         return f"local · {settings.model_name} (llama.cpp on {HOST}:{settings.llama_port})"

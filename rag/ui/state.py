@@ -141,7 +141,7 @@ def prepare_model(engine) -> None:
     settings = getattr(engine, "settings", None)
     if settings is None or settings.backend != "local" or getattr(engine, "_chat_model", True) is not None:
         return
-    if settings.local_engine == "blocks":
+    if settings.blocks_engine:
         with progress_bar(), st.spinner("Loading the local model (first question only)…"):
             engine.chat_model  # noqa: B018 - loads the model in this process
         return
