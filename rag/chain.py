@@ -23,7 +23,6 @@ from contextlib import closing
 from typing import Callable, Iterator
 
 from langchain_core.messages import HumanMessage, SystemMessage
-from langchain_core.output_parsers import StrOutputParser
 
 from . import citations, prompts, relevance
 from .context import LATER_TOKENS, PARAGRAPH_TOKENS, Context, Source
@@ -171,11 +170,16 @@ class AnswerChain:
         return second, retried, retried, rendered, ask_lang
 
     def _generate(self, model, messages) -> Iterator[str]:
-        """The model's answer piece by piece, stopped where a sentence beyond ``MAX_SENTENCES`` begins."""
-        pieces = (model | StrOutputParser()).stream(messages)
+        """The model's answer piece by piece, stopped where a sentence beyond ``MAX_SENTENCES`` begins.
+        The model's own stream is read (not ``model | StrOutputParser()``: closing a LangChain sequence
+        drains its input, so the model would write its whole answer before the stop took effect)."""
+        chunks = model.stream(messages)
         raw = ""
-        with closing(pieces), chat_model_call():
-            for piece in pieces:
+        with closing(chunks), chat_model_call():
+            for chunk in chunks:
+                piece = chunk.text
+                if not piece:
+                    continue
                 cut = citations.sentence_cut(raw + piece, MAX_SENTENCES)
                 if cut is not None:  # a sentence beyond those asked for: stop the model there
                     piece = piece[:max(0, cut - len(raw))]

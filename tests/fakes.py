@@ -33,9 +33,11 @@ class BagOfWordsEmbeddings(Embeddings):
 
 
 class ScriptedChat(GenericFakeChatModel):
-    """Answers each call with the next scripted reply, streaming it word by word; records prompts."""
+    """Answers each call with the next scripted reply, streaming it word by word; records prompts and
+    how many pieces were drawn from its streams (``pulled``: a reader that stops early draws fewer)."""
 
     prompts: list = []
+    pulled: int = 0
 
     @classmethod
     def replying(cls, *replies: str) -> "ScriptedChat":
@@ -46,3 +48,8 @@ class ScriptedChat(GenericFakeChatModel):
     def _generate(self, messages, stop=None, run_manager=None, **kwargs):
         self.prompts.append(messages)
         return super()._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
+
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs):
+        for chunk in super()._stream(messages, stop=stop, run_manager=run_manager, **kwargs):
+            self.pulled += 1
+            yield chunk

@@ -364,6 +364,16 @@ def test_a_long_answer_is_stopped_after_two_sentences(make_engine):
     assert "42" in answer.text and "3 millions" in answer.text and "inauguré" not in answer.text
 
 
+def test_the_model_stops_writing_where_the_answer_is_cut(make_engine):
+    # closing a ``model | parser`` stream still drew the model's whole answer (LangChain drains a closed
+    # sequence's input): the local model went on writing sentences nobody reads, seconds per answer
+    tail = " ".join(f"Phrase {n} sans intérêt [S1]." for n in range(40))
+    eng = make_engine(f"Le phare mesure 42 mètres [S1]. Il a coûté 3 millions d'euros [S1]. {tail}")
+    _ask(eng, "Combien mesure le phare et combien a-t-il coûté ?")
+    written = len("Le phare mesure 42 mètres [S1]. Il a coûté 3 millions d'euros [S1]. Phrase".split())
+    assert eng.chat_model.pulled <= 2 * written  # word pieces and the spaces between them
+
+
 def test_a_year_from_the_documents_date_is_not_an_invented_number(make_engine):
     # the paragraph gives no year; the article's date (2024), shown to the model in the source's head, does
     eng = make_engine("Le phare de 42 mètres a été construit en 2024 [S1].")
