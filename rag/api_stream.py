@@ -39,9 +39,9 @@ class Abandoned(BackendError):
 
 
 class _StopWhenAbandoned(BaseCallbackHandler):
-    """Raises at the model's next token once ``stop`` is set. Closing a LangChain stream
-    does not stop the model (LangChain drains the rest of its output for tracing), so
-    the stop has to come from inside the model's own token loop."""
+    """Raises at the model's next token once ``stop`` is set. The worker thread waits inside
+    the model's stream, where the event loop cannot close it, so the stop has to come from
+    inside the model's own token loop."""
 
     raise_error = True
 

@@ -1,4 +1,7 @@
-"""The server reads every prompt from the end of its first message, whatever came before (a stand-in Llama)."""
+"""The server reads every prompt from the end of its first message, whatever came before, and computes on
+its main thread (a stand-in Llama)."""
+import threading
+
 import pytest
 
 from rag.llm import serve
@@ -113,6 +116,42 @@ def test_a_prompt_without_a_first_message_is_read_whole():
     llama.generate([1, 2, 3])
     llama.generate([1, 2, 4])
     assert llama.read == [[1, 2, 3], [1, 2, 4]]
+
+
+class OnMain(StandInLlama):
+    """Records the thread each computation runs on; a prompt with token 13 fails."""
+
+    def __init__(self):
+        super().__init__()
+        self._rag_heads, self.threads = StandInHeads(), []
+
+    def eval(self, tokens):
+        self.threads.append(threading.current_thread())
+        if 13 in tokens:
+            raise ValueError("unlucky")
+        return super().eval(tokens)
+
+
+serve.patch(OnMain)
+
+
+def test_the_models_computations_run_on_the_main_thread_whichever_thread_asks():
+    llm, seen = OnMain(), {}
+
+    def http_server():  # what uvicorn's worker threads do: read prompts, one failing
+        llm.generate([1, 2, END, 3, 4])
+        llm.generate([1, 2, END, 5])
+        try:
+            llm.generate([1, 2, END, 13])
+        except ValueError as e:
+            seen["error"] = e
+        seen["thread"] = threading.current_thread()
+
+    serve.beside_main(lambda: threading.Thread(target=http_server).run())()
+    assert seen["thread"] is not threading.main_thread()
+    assert llm.threads and all(t is threading.main_thread() for t in llm.threads)
+    assert str(seen["error"]) == "unlucky"  # raised where it was asked for
+    assert llm.read[-1] == [5]
 
 
 @pytest.mark.slow
