@@ -147,7 +147,7 @@ def test_the_models_computations_run_on_the_main_thread_whichever_thread_asks():
             seen["error"] = e
         seen["thread"] = threading.current_thread()
 
-    serve.beside_main(lambda: threading.Thread(target=http_server).run())()
+    serve.beside_main(http_server)()  # as uvicorn.run: in a thread of its own
     assert seen["thread"] is not threading.main_thread()
     assert llm.threads and all(t is threading.main_thread() for t in llm.threads)
     assert str(seen["error"]) == "unlucky"  # raised where it was asked for

@@ -144,7 +144,7 @@ class MainThread:
                 self._run(fn, args, done)
         finally:
             self._serving = False
-            while not self._jobs.empty():  # asked for just as serving ended: run where they wait no more
+            while not self._jobs.empty():  # asked for just as serving ended: run, so no thread waits forever
                 self._run(*self._jobs.get())
 
     @staticmethod
